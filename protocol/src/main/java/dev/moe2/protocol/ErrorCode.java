@@ -1,0 +1,26 @@
+package dev.moe2.protocol;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** Stable codes of the errors an agent reports; the orchestrator maps them to its API errors. */
+public enum ErrorCode {
+  MALFORMED_REQUEST("malformed-request"),
+  UNKNOWN_EXPERT("unknown-expert"),
+  DEADLINE_EXCEEDED("deadline-exceeded"),
+  OVERLOADED("overloaded"),
+  BACKEND_FAILURE("backend-failure"),
+  PLAN_REJECTED("plan-rejected"),
+  INTERNAL("internal");
+
+  private final String label;
+
+  ErrorCode(String label) {
+    this.label = label;
+  }
+
+  /** The value as it appears in a payload. */
+  @JsonValue
+  public String label() {
+    return label;
+  }
+}

@@ -1,0 +1,68 @@
+package dev.moe2.protocol;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.moe2.protocol.internal.Checks;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A request to one expert (a model on one agent). On MQTT 5 it also travels with a message expiry
+ * equal to the time left to its deadline, a response topic equal to {@code replyTo} and correlation
+ * data equal to the request id (see {@link Topic#REPLIES}).
+ *
+ * @param requestId unique per orchestrator; a redelivered id is not run twice
+ * @param attempt 1 for the first dispatch, 2 for the one re-dispatch the failure rules allow
+ * @param agentId the agent
+ * @param modelId the model on it
+ * @param messages the chat prompt
+ * @param params generation parameters
+ * @param issuedAt when the orchestrator sent it
+ * @param deadline when the answer must have arrived; past it the agent stops and replies with
+ *     {@link ErrorCode#DEADLINE_EXCEEDED}
+ * @param replyTo the topic to publish the reply or error on
+ */
+public record InferenceRequest(
+    @JsonProperty(required = true) RequestId requestId,
+    @JsonProperty(required = true) int attempt,
+    @JsonProperty(required = true) AgentId agentId,
+    @JsonProperty(required = true) ModelId modelId,
+    @JsonProperty(required = true) List<ChatMessage> messages,
+    @JsonProperty(required = true) GenerationParams params,
+    @JsonProperty(required = true) Instant issuedAt,
+    @JsonProperty(required = true) Instant deadline,
+    @JsonProperty(required = true) String replyTo)
+    implements Message {
+
+  public InferenceRequest {
+    Checks.notNull(requestId, "requestId");
+    Checks.positive(attempt, "attempt");
+    Checks.notNull(agentId, "agentId");
+    Checks.notNull(modelId, "modelId");
+    messages = Checks.nonEmptyList(messages, "messages");
+    Checks.notNull(params, "params");
+    Checks.notNull(issuedAt, "issuedAt");
+    Checks.notNull(deadline, "deadline");
+    if (!deadline.isAfter(issuedAt)) {
+      throw new IllegalArgumentException(
+          "field 'deadline' has value " + deadline + ": it must be after issuedAt " + issuedAt);
+    }
+    Topic parsed = Topic.parse(Checks.notBlank(replyTo, "replyTo"));
+    if (parsed.kind() != Topic.Kind.REPLIES || !parsed.agentId().equals(agentId)) {
+      throw new IllegalArgumentException(
+          "field 'replyTo' has value '"
+              + replyTo
+              + "': it must be a replies topic for agent "
+              + agentId
+              + " (moe2/v1/orchestrators/{orchestratorId}/replies/"
+              + agentId
+              + ")");
+    }
+  }
+
+  /** Time left until the deadline at {@code now}; zero when it has passed. */
+  public Duration remaining(Instant now) {
+    Duration left = Duration.between(now, deadline);
+    return left.isNegative() ? Duration.ZERO : left;
+  }
+}
