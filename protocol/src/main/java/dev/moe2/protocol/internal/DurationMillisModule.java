@@ -30,7 +30,7 @@ public final class DurationMillisModule extends SimpleModule {
     @Override
     public void serialize(Duration value, JsonGenerator gen, SerializerProvider serializers)
         throws IOException {
-      gen.writeNumber(BigDecimal.valueOf(value.toNanos(), 6).stripTrailingZeros());
+      gen.writeNumber(value.toNanos() / 1e6);
     }
   }
 
