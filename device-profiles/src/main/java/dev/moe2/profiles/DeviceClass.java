@@ -64,11 +64,20 @@ public record DeviceClass(
             .orElseThrow(
                 () ->
                     new UnknownProfileEntryException(
-                        "power mode", modeId, id, powerModes.stream().map(PowerMode::id).toList()));
+                        "power mode",
+                        modeId,
+                        id,
+                        powerModes.stream().map(PowerMode::id).toList(),
+                        "Maybe a typo, or a mode of another device class?"));
     List<ThroughputFigure> forSize =
         throughput.stream().filter(t -> t.sizeClass().equals(sizeClass)).toList();
     if (forSize.isEmpty()) {
-      throw new UnknownProfileEntryException("model size class", sizeClass, id, sizeClasses());
+      throw new UnknownProfileEntryException(
+          "model size class",
+          sizeClass,
+          id,
+          sizeClasses(),
+          "Maybe the profile lacks a throughput figure for that size?");
     }
     String runtime =
         forSize.stream().anyMatch(t -> t.runtime().equals(defaultRuntime))

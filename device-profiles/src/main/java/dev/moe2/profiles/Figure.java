@@ -1,5 +1,7 @@
 package dev.moe2.profiles;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Objects;
 
 /**
@@ -10,6 +12,7 @@ import java.util.Objects;
  * @param source the public source of a published figure; {@code null} when derived
  * @param derived the rule of a derived figure; {@code null} when published
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record Figure(double value, String source, String derived) {
 
   public Figure {
@@ -34,11 +37,13 @@ public record Figure(double value, String source, String derived) {
     return new Figure(value, null, Objects.requireNonNull(rule, "rule"));
   }
 
+  @JsonIgnore
   public boolean isDerived() {
     return derived != null;
   }
 
   /** The source or the rule, whichever this figure has. */
+  @JsonIgnore
   public String provenance() {
     return isDerived() ? "derived: " + derived : source;
   }

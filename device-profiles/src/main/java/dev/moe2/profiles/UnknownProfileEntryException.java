@@ -11,6 +11,14 @@ public final class UnknownProfileEntryException extends RuntimeException {
 
   public UnknownProfileEntryException(
       String what, String value, String where, Collection<String> known) {
+    this(what, value, where, known, "Maybe a typo?");
+  }
+
+  /**
+   * @param hint advice on a line starting "Maybe ..."
+   */
+  public UnknownProfileEntryException(
+      String what, String value, String where, Collection<String> known, String hint) {
     super(
         "unknown "
             + what
@@ -20,6 +28,7 @@ public final class UnknownProfileEntryException extends RuntimeException {
             + where
             + "; known: "
             + String.join(", ", known)
-            + ". Maybe a typo, or the profile lacks a figure for it?");
+            + ". "
+            + hint);
   }
 }

@@ -105,7 +105,7 @@ class ProfileCatalogTest {
         .isInstanceOf(UnknownProfileEntryException.class)
         .hasMessage(
             "unknown power mode '40w' in jetson-agx-orin-64gb; known: 15w, 30w, 50w, maxn."
-                + " Maybe a typo, or the profile lacks a figure for it?");
+                + " Maybe a typo, or a mode of another device class?");
   }
 
   @Test
