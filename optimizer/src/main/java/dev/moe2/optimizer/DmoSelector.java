@@ -1,0 +1,264 @@
+package dev.moe2.optimizer;
+
+import dev.moe2.optimizer.internal.Evaluator;
+import dev.moe2.optimizer.internal.Instance;
+import dev.moe2.optimizer.internal.Option;
+import dev.moe2.optimizer.internal.PlanScore;
+import dev.moe2.optimizer.internal.Plans;
+import java.util.Arrays;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * Exact discrete monotonic optimisation (method.md §3; Tuy, Minoux &amp; Hoai-Phuong 2006) by
+ * best-first branch-reduce-and-bound over whole devices.
+ *
+ * <ul>
+ *   <li>Reduce: a model larger than its device is no candidate; a mode above the power cap is no
+ *       option.
+ *   <li>Dominance: G is monotone and a device's power depends on its mode, not its models, so per
+ *       device and mode only the <em>maximal</em> model sets that fit its memory are branched on.
+ *   <li>Branch on devices in id order: each child fixes one device to off or to (mode, maximal
+ *       set).
+ *   <li>Bound: G of the polyblock vertex where every unassigned device offers all its candidates in
+ *       all modes at once; G is monotone, so it bounds every completion. Tie-break fields get
+ *       optimistic bounds too, so the search orders nodes by the full plan order.
+ *   <li>Stop when the best open node cannot beat the incumbent.
+ * </ul>
+ *
+ * Objective evaluations (G of a node) are counted; they are the machine-independent cost.
+ */
+public final class DmoSelector implements ExpertSelector {
+
+  private final long maxEvaluations;
+
+  /**
+   * @param maxEvaluations stop after this many objective evaluations and return the incumbent with
+   *     the best open bound (then the answer is not proven optimal)
+   */
+  public DmoSelector(long maxEvaluations) {
+    if (maxEvaluations < 1) {
+      throw new IllegalArgumentException(
+          "maxEvaluations has value " + maxEvaluations + ": it must be >= 1");
+    }
+    this.maxEvaluations = maxEvaluations;
+  }
+
+  public DmoSelector() {
+    this(Long.MAX_VALUE);
+  }
+
+  @Override
+  public String name() {
+    return "dmo";
+  }
+
+  private record Node(int depth, Option[] assigned, PlanScore bound, long seq) {}
+
+  @Override
+  public Selection select(Problem problem) {
+    long start = System.nanoTime();
+    Instance in = new Instance(problem);
+    Evaluator ev = new Evaluator(in);
+    int devices = in.devices;
+    int[] buffer = new int[in.candidates];
+    double rootBound = topVertexBound(in, ev, buffer);
+    @SuppressWarnings("unchecked")
+    List<Option>[] options = new List[devices];
+    try {
+      for (int d = 0; d < devices; d++) {
+        options[d] = in.maximalOptions(d);
+      }
+    } catch (Instance.TooManyOptionsException e) {
+      // Exact search is out of reach: answer with the greedy plan and the root bound.
+      Selection greedy = new GreedySelector().select(problem);
+      return withBound(greedy, rootBound, ev.evaluations() + greedy.evaluations(), start);
+    }
+    // Optimistic tie-break fields for the unassigned suffix d..D-1.
+    double[] restPower = new double[devices + 1];
+    int[] restResident = new int[devices + 1];
+    for (int d = devices - 1; d >= 0; d--) {
+      double minPower = options[d].stream().mapToDouble(Option::powerW).min().orElse(0);
+      restPower[d] = restPower[d + 1] + minPower;
+      restResident[d] =
+          restResident[d + 1] + options[d].stream().mapToInt(Option::count).max().orElse(0);
+    }
+    // How many devices of the suffix d..D-1 could host each model (for the replica bound).
+    int[][] runnableFrom = new int[devices + 1][in.models];
+    for (int d = devices - 1; d >= 0; d--) {
+      runnableFrom[d] = runnableFrom[d + 1].clone();
+      boolean[] hosts = new boolean[in.models];
+      for (int n : in.deviceCandidates[d]) {
+        hosts[in.candModel[n]] = true;
+      }
+      for (int m = 0; m < in.models; m++) {
+        if (hosts[m]) {
+          runnableFrom[d][m]++;
+        }
+      }
+    }
+
+    PriorityQueue<Node> open =
+        new PriorityQueue<>(
+            (a, b) -> {
+              int c = a.bound().compareHead(b.bound());
+              if (c != 0) {
+                return c;
+              }
+              if (a.depth() != b.depth()) {
+                return a.depth() > b.depth() ? -1 : 1;
+              }
+              int p = comparePrefix(a, b.assigned(), Math.min(a.depth(), b.depth()));
+              return p != 0 ? p : Long.compare(a.seq(), b.seq());
+            });
+    long seq = 0;
+    open.add(
+        new Node(
+            0,
+            new Option[0],
+            new PlanScore(rootBound, restPower[0], 0, 0, restResident[0], new String[0]),
+            seq++));
+    Node incumbent = null;
+    boolean finished = false;
+    while (true) {
+      Node node = open.poll();
+      if (node == null) {
+        finished = true;
+        break;
+      }
+      if (incumbent != null) {
+        int h = node.bound().compareHead(incumbent.bound());
+        if (h > 0) {
+          finished = true; // no open node can beat the incumbent
+          break;
+        }
+        if (h == 0 && comparePrefix(node, incumbent.assigned(), node.depth()) > 0) {
+          continue; // ties on every field, and its canonical text is larger
+        }
+      }
+      if (node.depth() == devices) {
+        if (incumbent == null || node.bound().compareTo(incumbent.bound()) < 0) {
+          incumbent = node;
+        }
+        continue;
+      }
+      if (ev.evaluations() >= maxEvaluations) {
+        open.add(node);
+        break;
+      }
+      int d = node.depth();
+      double assignedPower = Arrays.stream(node.assigned()).mapToDouble(Option::powerW).sum();
+      for (Option o : options[d]) {
+        if (assignedPower + o.powerW() + restPower[d + 1] > in.cap) {
+          continue;
+        }
+        Option[] assigned = Arrays.copyOf(node.assigned(), d + 1);
+        assigned[d] = o;
+        PlanScore bound = bound(in, ev, assigned, buffer, restPower, restResident, runnableFrom);
+        if (incumbent != null && bound.compareHead(incumbent.bound()) > 0) {
+          continue;
+        }
+        open.add(new Node(d + 1, assigned, bound, seq++));
+      }
+    }
+    long evaluations = ev.evaluations();
+    double upper;
+    if (finished) {
+      upper = incumbent == null ? 0 : incumbent.bound().g();
+    } else {
+      Node best = open.peek();
+      upper =
+          Math.max(
+              best == null ? 0 : best.bound().g(), incumbent == null ? 0 : incumbent.bound().g());
+    }
+    if (incumbent == null) {
+      Selection greedy = new GreedySelector().select(problem);
+      return withBound(greedy, upper, evaluations + greedy.evaluations(), start);
+    }
+    return Plans.selection(
+        name(),
+        in,
+        ev,
+        incumbent.assigned(),
+        upper,
+        finished,
+        evaluations,
+        System.nanoTime() - start);
+  }
+
+  private Selection withBound(Selection s, double bound, long evaluations, long start) {
+    double gap = bound <= 0 ? 0 : Math.max(0, (bound - s.objective()) / bound);
+    return new Selection(
+        name(),
+        s.plan(),
+        s.objective(),
+        bound,
+        gap,
+        gap == 0,
+        s.categories(),
+        evaluations,
+        s.sitePowerW(),
+        System.nanoTime() - start);
+  }
+
+  /** G with every device offering all its candidates in all modes: bounds every valid plan. */
+  static double topVertexBound(Instance in, Evaluator ev, int[] buffer) {
+    int n = 0;
+    for (int d = 0; d < in.devices; d++) {
+      for (int cand : in.deviceCandidates[d]) {
+        buffer[n++] = cand;
+      }
+    }
+    return ev.objective(buffer, n);
+  }
+
+  private static PlanScore bound(
+      Instance in,
+      Evaluator ev,
+      Option[] assigned,
+      int[] buffer,
+      double[] restPower,
+      int[] restResident,
+      int[][] runnableFrom) {
+    int depth = assigned.length;
+    int n = Plans.candidates(in, assigned, buffer);
+    for (int d = depth; d < in.devices; d++) {
+      for (int cand : in.deviceCandidates[d]) {
+        buffer[n++] = cand;
+      }
+    }
+    double g = ev.objective(buffer, n);
+    double power = restPower[depth];
+    int on = 0;
+    int resident = restResident[depth];
+    int[] hosts = runnableFrom[depth].clone();
+    String[] labels = new String[depth];
+    for (int d = 0; d < depth; d++) {
+      Option o = assigned[d];
+      power += o.powerW();
+      labels[d] = o.label();
+      if (o.on()) {
+        on++;
+        resident += o.count();
+        for (int m = 0; m < in.models; m++) {
+          if ((o.mask() & (1L << m)) != 0) {
+            hosts[m]++;
+          }
+        }
+      }
+    }
+    int replicas = (int) Arrays.stream(hosts).filter(h -> h >= 2).count();
+    return new PlanScore(g, power, on, replicas, resident, labels);
+  }
+
+  /** Compares the canonical texts of the first {@code depth} devices. */
+  private static int comparePrefix(Node a, Option[] b, int depth) {
+    for (int d = 0; d < depth; d++) {
+      int c = a.assigned()[d].label().compareTo(b[d].label());
+      if (c != 0) {
+        return c;
+      }
+    }
+    return 0;
+  }
+}
