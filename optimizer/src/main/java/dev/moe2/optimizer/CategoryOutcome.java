@@ -8,6 +8,9 @@ import java.util.List;
  * @param categoryId the category
  * @param feasible whether it has a usable set of at least k experts
  * @param usable the usable experts (one per model), sorted by model id
+ * @param replicas every expert of the plan that may stand in for a usable one without breaking the
+ *     worst-case budgets (same model, no slower in the serial rule, no more energy), the usable
+ *     ones included; sorted by model id then device id
  * @param objective F_c(U_c): mean predicted quality of routing each validation prompt to its best
  *     usable model; 0 when infeasible
  * @param worstDelayS Twc(U_c), seconds; {@code NaN} when infeasible
@@ -19,6 +22,7 @@ public record CategoryOutcome(
     String categoryId,
     boolean feasible,
     List<Expert> usable,
+    List<Expert> replicas,
     double objective,
     double worstDelayS,
     double worstEnergyJ,
@@ -26,5 +30,6 @@ public record CategoryOutcome(
     Infeasibility infeasibility) {
   public CategoryOutcome {
     usable = List.copyOf(usable);
+    replicas = List.copyOf(replicas);
   }
 }

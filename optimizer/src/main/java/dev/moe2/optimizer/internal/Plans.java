@@ -110,6 +110,7 @@ public final class Plans {
                 cs.id(),
                 false,
                 List.of(),
+                List.of(),
                 0,
                 Double.NaN,
                 Double.NaN,
@@ -130,6 +131,7 @@ public final class Plans {
               cs.id(),
               true,
               usable,
+              replicas(in, c, buffer, n, u),
               u.f(),
               u.twc(),
               u.ewc(),
@@ -151,6 +153,34 @@ public final class Plans {
         evaluations,
         power,
         elapsedNanos);
+  }
+
+  private static List<Expert> replicas(Instance in, int c, int[] s, int n, Evaluator.UResult u) {
+    CategorySpec cs = in.problem.categories().get(c);
+    boolean serial = in.problem.delayRule() == DelayRule.SERIAL_SUM;
+    List<Expert> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int cand = s[i];
+      int m = in.candModel[cand];
+      if ((u.mask() & (1L << m)) == 0) {
+        continue;
+      }
+      double t = in.candT[c][cand];
+      double e = in.candE[c][cand];
+      boolean delayOk = serial ? t <= u.t()[m] : t + in.tagg[c] <= cs.delayBudgetS();
+      if (delayOk && e <= u.e()[m]) {
+        int d = in.candDevice[cand];
+        out.add(
+            new Expert(
+                in.modelId[m],
+                in.device[d].id(),
+                in.device[d].modes().get(in.candMode[cand]).id(),
+                t,
+                e));
+      }
+    }
+    out.sort(Comparator.comparing(Expert::modelId).thenComparing(Expert::deviceId));
+    return out;
   }
 
   private static Expert expertFor(Instance in, int c, int[] s, int n, int m, double t, double e) {
