@@ -61,7 +61,8 @@ class SelectionSemanticsTest {
     // the fastest expert: small on the gpu at high: 100/8000 + 100/200 s compute + link
     double fastest = 0.001 + 200 * 4 / 1e8 + 100 / 8000.0 + 100 / 200.0;
     assertThat(qa.infeasibility().minDelayBudgetS()).isCloseTo(fastest, within(1e-12));
-    assertThat(qa.infeasibility().reason()).startsWith("delay budget 0.100 s admits no 1 expert(s)");
+    assertThat(qa.infeasibility().reason())
+        .startsWith("delay budget 0.100 s admits no 1 expert(s)");
     assertThat(new DmoSelector().select(twoDevices(fastest, 1e6).build()).category("qa").feasible())
         .as("the reported budget admits the cheapest candidate")
         .isTrue();

@@ -234,6 +234,14 @@ public final class Instance {
     subsets(runnable, i + 1, mask, used, mem, onlyMaximal, out, d);
   }
 
+  /** The option of device d: off when {@code p < 0} or the mask is empty, else mode p with mask. */
+  public Option option(int d, int p, long mask) {
+    if (p < 0 || mask == 0) {
+      return new Option(d, -1, 0, idlePower(d), 0, "off");
+    }
+    return new Option(d, p, mask, modePower(d, p), Long.bitCount(mask), label(p, d, mask));
+  }
+
   String label(int p, int d, long mask) {
     StringBuilder sb = new StringBuilder(device[d].modes().get(p).id()).append('[');
     boolean first = true;
