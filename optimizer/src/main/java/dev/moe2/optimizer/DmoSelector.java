@@ -98,6 +98,8 @@ public final class DmoSelector implements ExpertSelector {
       }
     }
 
+    int[] twin = previousTwins(in);
+
     PriorityQueue<Node> open =
         new PriorityQueue<>(
             (a, b) -> {
@@ -152,6 +154,9 @@ public final class DmoSelector implements ExpertSelector {
         if (assignedPower + o.powerW() + restPower[d + 1] > in.cap) {
           continue;
         }
+        if (twin[d] >= 0 && o.label().compareTo(node.assigned()[twin[d]].label()) < 0) {
+          continue; // symmetry: identical devices take their options in canonical order
+        }
         Option[] assigned = Arrays.copyOf(node.assigned(), d + 1);
         assigned[d] = o;
         PlanScore bound = bound(in, ev, assigned, buffer, restPower, restResident, runnableFrom);
@@ -199,6 +204,47 @@ public final class DmoSelector implements ExpertSelector {
         evaluations,
         s.sitePowerW(),
         System.nanoTime() - start);
+  }
+
+  /**
+   * For each device, the previous device (in id order) that is identical to it — same memory,
+   * modes, idle power, link and rates — or -1. Identical devices can swap options without changing
+   * any tie-break field but the canonical text, whose best order is the one where their options are
+   * sorted; so the search only keeps that order.
+   */
+  static int[] previousTwins(Instance in) {
+    int[] twin = new int[in.devices];
+    java.util.Arrays.fill(twin, -1);
+    for (int d = 1; d < in.devices; d++) {
+      for (int e = d - 1; e >= 0; e--) {
+        if (identical(in, e, d)) {
+          twin[d] = e;
+          break;
+        }
+      }
+    }
+    return twin;
+  }
+
+  private static boolean identical(Instance in, int a, int b) {
+    DeviceSpec x = in.device[a];
+    DeviceSpec y = in.device[b];
+    if (x.memoryGiB() != y.memoryGiB()
+        || x.idlePowerW() != y.idlePowerW()
+        || !x.modes().equals(y.modes())
+        || !x.link().equals(y.link())) {
+      return false;
+    }
+    for (ModeSpec mode : x.modes()) {
+      for (ModelSpec model : in.problem.models()) {
+        if (!java.util.Objects.equals(
+            in.problem.rates(x.id(), mode.id(), model.id()),
+            in.problem.rates(y.id(), mode.id(), model.id()))) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** G with every device offering all its candidates in all modes: bounds every valid plan. */

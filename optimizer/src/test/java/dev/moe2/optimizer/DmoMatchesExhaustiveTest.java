@@ -19,6 +19,7 @@ class DmoMatchesExhaustiveTest {
     int infeasibleCategories = 0;
     int kAbove1 = 0;
     int multiDevice = 0;
+    int twinFleets = 0;
     long dmoEvals = 0;
     long exhaustiveEvals = 0;
     for (long seed = 1; seed <= FLEETS; seed++) {
@@ -43,6 +44,11 @@ class DmoMatchesExhaustiveTest {
           kAbove1++;
         }
       }
+      if (java.util.Arrays.stream(
+              DmoSelector.previousTwins(new dev.moe2.optimizer.internal.Instance(p)))
+          .anyMatch(t -> t >= 0)) {
+        twinFleets++;
+      }
       if (exact.plan().stream().filter(DevicePlan::on).count() >= 2) {
         multiDevice++;
       }
@@ -53,6 +59,9 @@ class DmoMatchesExhaustiveTest {
     assertThat(infeasibleCategories).as("infeasible categories seen").isGreaterThan(50);
     assertThat(kAbove1).as("feasible categories with k > 1 seen").isGreaterThan(100);
     assertThat(multiDevice).as("optima using two or more devices").isGreaterThan(100);
+    assertThat(twinFleets)
+        .as("fleets with identical devices (symmetry breaking)")
+        .isGreaterThan(100);
     assertThat(exhaustiveEvals).as("exhaustive evaluations vs DMO's").isGreaterThan(dmoEvals);
   }
 }

@@ -21,6 +21,10 @@ final class RandomProblems {
   private static Problem attempt(SplittableRandom r) {
     Problem.Builder b = Problem.builder();
     int devices = 1 + r.nextInt(3);
+    // A third of the multi-device fleets get twins: identical devices (symmetry breaking).
+    boolean twins = devices > 1 && r.nextInt(3) == 0;
+    java.util.List<Object[]> twinRates = new java.util.ArrayList<>();
+    DeviceSpec firstDevice = null;
     int models = 2 + r.nextInt(7);
     double[] size = new double[models];
     for (int m = 0; m < models; m++) {
@@ -40,13 +44,31 @@ final class RandomProblems {
       totalMax += ms[modes - 1].maxPowerW();
       double memory = 4 + r.nextInt(4) * 3.5; // 4 .. 14.5 GiB: one to a few models
       String id = "d" + (char) ('a' + r.nextInt(26)) + d;
-      b.device(
+      if (twins && firstDevice != null) {
+        DeviceSpec twin =
+            new DeviceSpec(
+                id,
+                firstDevice.memoryGiB(),
+                firstDevice.modes(),
+                firstDevice.idlePowerW(),
+                firstDevice.link());
+        b.device(twin);
+        for (Object[] tr : twinRates) {
+          b.rates(id, (String) tr[0], (String) tr[1], (Rates) tr[2]);
+        }
+        continue;
+      }
+      DeviceSpec spec =
           new DeviceSpec(
               id,
               memory,
               Arrays.asList(ms),
               r.nextInt(3) * 2.0,
-              new LinkSpec(r.nextInt(3) * 0.002, 1e6 * (1 + r.nextInt(100)))));
+              new LinkSpec(r.nextInt(3) * 0.002, 1e6 * (1 + r.nextInt(100))));
+      b.device(spec);
+      if (firstDevice == null) {
+        firstDevice = spec;
+      }
       double speed = 5 + r.nextInt(40);
       for (int p = 0; p < modes; p++) {
         double factor = Math.pow(ms[p].maxPowerW() / ms[modes - 1].maxPowerW(), 0.7);
@@ -59,6 +81,9 @@ final class RandomProblems {
               new Rates(0.05, decode * 25, decode, ms[p].maxPowerW() * (0.6 + 0.1 * r.nextInt(5)));
           all.add(rates);
           b.rates(id, ms[p].id(), "m" + m, rates);
+          if (spec == firstDevice) {
+            twinRates.add(new Object[] {ms[p].id(), "m" + m, rates});
+          }
         }
       }
     }
