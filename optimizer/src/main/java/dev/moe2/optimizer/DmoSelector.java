@@ -74,30 +74,31 @@ public final class DmoSelector implements ExpertSelector {
       Selection greedy = new GreedySelector().select(problem);
       return withBound(greedy, rootBound, ev.evaluations() + greedy.evaluations(), start);
     }
-    // Optimistic tie-break fields for the unassigned suffix d..D-1.
+    // Branch on the devices with the most options first: fixing them tightens the bound most,
+    // and the many-option devices are expanded near the root, not under every partial plan.
+    // Ties: id order (so identical devices keep their id order, for symmetry breaking).
+    int[] order = branchingOrder(in, options);
+    // Optimistic tie-break fields for the unassigned suffix order[i..D-1].
     double[] restPower = new double[devices + 1];
     int[] restResident = new int[devices + 1];
-    for (int d = devices - 1; d >= 0; d--) {
-      double minPower = options[d].stream().mapToDouble(Option::powerW).min().orElse(0);
-      restPower[d] = restPower[d + 1] + minPower;
-      restResident[d] =
-          restResident[d + 1] + options[d].stream().mapToInt(Option::count).max().orElse(0);
-    }
-    // How many devices of the suffix d..D-1 could host each model (for the replica bound).
     int[][] runnableFrom = new int[devices + 1][in.models];
-    for (int d = devices - 1; d >= 0; d--) {
-      runnableFrom[d] = runnableFrom[d + 1].clone();
+    for (int i = devices - 1; i >= 0; i--) {
+      int d = order[i];
+      double minPower = options[d].stream().mapToDouble(Option::powerW).min().orElse(0);
+      restPower[i] = restPower[i + 1] + minPower;
+      restResident[i] =
+          restResident[i + 1] + options[d].stream().mapToInt(Option::count).max().orElse(0);
+      runnableFrom[i] = runnableFrom[i + 1].clone();
       boolean[] hosts = new boolean[in.models];
       for (int n : in.deviceCandidates[d]) {
         hosts[in.candModel[n]] = true;
       }
       for (int m = 0; m < in.models; m++) {
         if (hosts[m]) {
-          runnableFrom[d][m]++;
+          runnableFrom[i][m]++;
         }
       }
     }
-
     int[] twin = previousTwins(in);
 
     PriorityQueue<Node> open =
@@ -110,15 +111,16 @@ public final class DmoSelector implements ExpertSelector {
               if (a.depth() != b.depth()) {
                 return a.depth() > b.depth() ? -1 : 1;
               }
-              int p = comparePrefix(a, b.assigned(), Math.min(a.depth(), b.depth()));
+              int p = compareKnown(a.bound().labels(), b.bound().labels());
               return p != 0 ? p : Long.compare(a.seq(), b.seq());
             });
     long seq = 0;
+    Option[] none = new Option[devices];
     open.add(
         new Node(
             0,
-            new Option[0],
-            new PlanScore(rootBound, restPower[0], 0, 0, restResident[0], new String[0]),
+            none,
+            new PlanScore(rootBound, restPower[0], 0, 0, restResident[0], new String[devices]),
             seq++));
     Node incumbent = null;
     boolean finished = false;
@@ -134,8 +136,8 @@ public final class DmoSelector implements ExpertSelector {
           finished = true; // no open node can beat the incumbent
           break;
         }
-        if (h == 0 && comparePrefix(node, incumbent.assigned(), node.depth()) > 0) {
-          continue; // ties on every field, and its canonical text is larger
+        if (h == 0 && compareKnown(node.bound().labels(), incumbent.bound().labels()) > 0) {
+          continue; // ties on every field, and its canonical text is already larger
         }
       }
       if (node.depth() == devices) {
@@ -148,22 +150,27 @@ public final class DmoSelector implements ExpertSelector {
         open.add(node);
         break;
       }
-      int d = node.depth();
-      double assignedPower = Arrays.stream(node.assigned()).mapToDouble(Option::powerW).sum();
+      int d = order[node.depth()];
+      double assignedPower = 0;
+      for (Option o : node.assigned()) {
+        assignedPower += o == null ? 0 : o.powerW();
+      }
       for (Option o : options[d]) {
-        if (assignedPower + o.powerW() + restPower[d + 1] > in.cap) {
+        if (assignedPower + o.powerW() + restPower[node.depth() + 1] > in.cap) {
           continue;
         }
         if (twin[d] >= 0 && o.label().compareTo(node.assigned()[twin[d]].label()) < 0) {
           continue; // symmetry: identical devices take their options in canonical order
         }
-        Option[] assigned = Arrays.copyOf(node.assigned(), d + 1);
+        Option[] assigned = node.assigned().clone();
         assigned[d] = o;
-        PlanScore bound = bound(in, ev, assigned, buffer, restPower, restResident, runnableFrom);
+        PlanScore bound =
+            bound(
+                in, ev, assigned, node.depth() + 1, buffer, restPower, restResident, runnableFrom);
         if (incumbent != null && bound.compareHead(incumbent.bound()) > 0) {
           continue;
         }
-        open.add(new Node(d + 1, assigned, bound, seq++));
+        open.add(new Node(node.depth() + 1, assigned, bound, seq++));
       }
     }
     long evaluations = ev.evaluations();
@@ -262,25 +269,25 @@ public final class DmoSelector implements ExpertSelector {
       Instance in,
       Evaluator ev,
       Option[] assigned,
+      int depth,
       int[] buffer,
       double[] restPower,
       int[] restResident,
       int[][] runnableFrom) {
-    int depth = assigned.length;
-    int n = Plans.candidates(in, assigned, buffer);
-    for (int d = depth; d < in.devices; d++) {
-      for (int cand : in.deviceCandidates[d]) {
-        buffer[n++] = cand;
-      }
-    }
-    double g = ev.objective(buffer, n);
+    int n = 0;
     double power = restPower[depth];
     int on = 0;
     int resident = restResident[depth];
     int[] hosts = runnableFrom[depth].clone();
-    String[] labels = new String[depth];
-    for (int d = 0; d < depth; d++) {
+    String[] labels = new String[in.devices];
+    for (int d = 0; d < in.devices; d++) {
       Option o = assigned[d];
+      if (o == null) {
+        for (int cand : in.deviceCandidates[d]) {
+          buffer[n++] = cand;
+        }
+        continue;
+      }
       power += o.powerW();
       labels[d] = o.label();
       if (o.on()) {
@@ -289,18 +296,37 @@ public final class DmoSelector implements ExpertSelector {
         for (int m = 0; m < in.models; m++) {
           if ((o.mask() & (1L << m)) != 0) {
             hosts[m]++;
+            buffer[n++] = in.candidate(d, o.mode(), m);
           }
         }
       }
     }
+    double g = ev.objective(buffer, n);
     int replicas = (int) Arrays.stream(hosts).filter(h -> h >= 2).count();
     return new PlanScore(g, power, on, replicas, resident, labels);
   }
 
-  /** Compares the canonical texts of the first {@code depth} devices. */
-  private static int comparePrefix(Node a, Option[] b, int depth) {
-    for (int d = 0; d < depth; d++) {
-      int c = a.assigned()[d].label().compareTo(b[d].label());
+  /** Devices by descending option count, then id. */
+  static int[] branchingOrder(Instance in, List<Option>[] options) {
+    return java.util.stream.IntStream.range(0, in.devices)
+        .boxed()
+        .sorted(
+            java.util.Comparator.comparingInt((Integer d) -> -options[d].size())
+                .thenComparingInt(d -> d))
+        .mapToInt(Integer::intValue)
+        .toArray();
+  }
+
+  /**
+   * Compares canonical texts in device id order up to the first device either side has not assigned
+   * ({@code null}): negative or positive when that decides, 0 when undecided or equal.
+   */
+  private static int compareKnown(String[] a, String[] b) {
+    for (int d = 0; d < a.length; d++) {
+      if (a[d] == null || b[d] == null) {
+        return 0;
+      }
+      int c = a[d].compareTo(b[d]);
       if (c != 0) {
         return c;
       }
