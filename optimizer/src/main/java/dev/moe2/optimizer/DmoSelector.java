@@ -72,7 +72,7 @@ public final class DmoSelector implements ExpertSelector {
     } catch (Instance.TooManyOptionsException e) {
       // Exact search is out of reach: answer with the greedy plan and the root bound.
       Selection greedy = new GreedySelector().select(problem);
-      return withBound(greedy, rootBound, ev.evaluations() + greedy.evaluations(), start);
+      return withBound(greedy, rootBound, ev.evaluations() + greedy.evaluations(), start, false);
     }
     // Branch on the devices with the most options first: fixing them tightens the bound most,
     // and the many-option devices are expanded near the root, not under every partial plan.
@@ -184,8 +184,9 @@ public final class DmoSelector implements ExpertSelector {
               best == null ? 0 : best.bound().g(), incumbent == null ? 0 : incumbent.bound().g());
     }
     if (incumbent == null) {
+      // Stopped before any complete plan: answer with the greedy plan and the best open bound.
       Selection greedy = new GreedySelector().select(problem);
-      return withBound(greedy, upper, evaluations + greedy.evaluations(), start);
+      return withBound(greedy, upper, evaluations + greedy.evaluations(), start, false);
     }
     return Plans.selection(
         name(),
@@ -198,7 +199,8 @@ public final class DmoSelector implements ExpertSelector {
         System.nanoTime() - start);
   }
 
-  private Selection withBound(Selection s, double bound, long evaluations, long start) {
+  private Selection withBound(
+      Selection s, double bound, long evaluations, long start, boolean proven) {
     double gap = bound <= 0 ? 0 : Math.max(0, (bound - s.objective()) / bound);
     return new Selection(
         name(),
@@ -206,7 +208,7 @@ public final class DmoSelector implements ExpertSelector {
         s.objective(),
         bound,
         gap,
-        gap == 0,
+        proven,
         s.categories(),
         evaluations,
         s.sitePowerW(),

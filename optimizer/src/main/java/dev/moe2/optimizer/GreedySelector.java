@@ -23,6 +23,13 @@ public final class GreedySelector implements ExpertSelector {
     long start = System.nanoTime();
     Instance in = new Instance(problem);
     Evaluator ev = new Evaluator(in);
+    try {
+      for (int d = 0; d < in.devices; d++) {
+        in.maximalOptions(d);
+      }
+    } catch (Instance.TooManyOptionsException e) {
+      return byModel(in, ev, start);
+    }
     Option[] plan = new Option[in.devices];
     double power = 0;
     for (int d = 0; d < in.devices; d++) {
@@ -56,6 +63,69 @@ public final class GreedySelector implements ExpertSelector {
       }
       power += bestOption.powerW() - plan[bestOption.device()].powerW();
       plan[bestOption.device()] = bestOption;
+      current = bestScore;
+    }
+    return Plans.selection(
+        name(), in, ev, plan, Double.NaN, false, ev.evaluations(), System.nanoTime() - start);
+  }
+
+  /**
+   * When devices have too many maximal model sets to list: grow the plan one model at a time — turn
+   * a device on in some mode with one model, or add a model that still fits to a device that is on
+   * — taking the step that raises G the most, while one does. Identical devices that are off are
+   * tried once.
+   */
+  private Selection byModel(Instance in, Evaluator ev, long start) {
+    Option[] plan = new Option[in.devices];
+    double power = 0;
+    double[] used = new double[in.devices];
+    for (int d = 0; d < in.devices; d++) {
+      plan[d] = in.option(d, -1, 0);
+      power += plan[d].powerW();
+    }
+    int[] twin = DmoSelector.previousTwins(in);
+    PlanScore current = Plans.score(in, ev, plan);
+    while (true) {
+      PlanScore bestScore = null;
+      Option bestOption = null;
+      double bestUsed = 0;
+      for (int d = 0; d < in.devices; d++) {
+        Option now = plan[d];
+        if (!now.on() && twin[d] >= 0 && !plan[twin[d]].on()) {
+          continue; // an identical device that is also off was tried already
+        }
+        int firstMode = now.on() ? now.mode() : 0;
+        int lastMode = now.on() ? now.mode() : in.device[d].modes().size() - 1;
+        for (int p = firstMode; p <= lastMode; p++) {
+          for (int m = 0; m < in.models; m++) {
+            double size = in.problem.models().get(m).memoryGiB();
+            if ((now.mask() & (1L << m)) != 0
+                || in.candidate(d, p, m) < 0
+                || used[d] + size > in.device[d].memoryGiB()) {
+              continue;
+            }
+            Option o = in.option(d, p, now.mask() | (1L << m));
+            if (power - now.powerW() + o.powerW() > in.cap) {
+              continue;
+            }
+            plan[d] = o;
+            PlanScore s = Plans.score(in, ev, plan);
+            if (bestScore == null || s.compareTo(bestScore) < 0) {
+              bestScore = s;
+              bestOption = o;
+              bestUsed = used[d] + size;
+            }
+          }
+        }
+        plan[d] = now;
+      }
+      if (bestOption == null || !(bestScore.g() > current.g())) {
+        break;
+      }
+      int d = bestOption.device();
+      power += bestOption.powerW() - plan[d].powerW();
+      plan[d] = bestOption;
+      used[d] = bestUsed;
       current = bestScore;
     }
     return Plans.selection(
