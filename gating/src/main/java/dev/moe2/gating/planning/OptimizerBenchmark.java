@@ -62,13 +62,22 @@ public final class OptimizerBenchmark implements Callable<Integer> {
 
   @Option(
       names = "--dmo-evaluations",
-      defaultValue = "3000000",
+      defaultValue = "1000000",
       description = "Evaluation budget of DMO per run (it reports its bound when it stops early).")
   long dmoEvaluations;
+
+  @Option(
+      names = "--suite",
+      defaultValue = "all",
+      description =
+          "all, exact (reference and generated fleets, 7 real models) or synthetic (20 models).")
+  String suite;
 
   private final PrintStream out = System.out;
 
   public static void main(String[] args) {
+    // Timefold logs every solver phase at INFO; a command line only wants warnings.
+    java.util.logging.Logger.getLogger("ai.timefold").setLevel(java.util.logging.Level.WARNING);
     System.exit(new CommandLine(new OptimizerBenchmark()).execute(args));
   }
 
@@ -111,49 +120,57 @@ public final class OptimizerBenchmark implements Callable<Integer> {
     double tfGap256 = Double.NaN;
     double tfMs256 = Double.NaN;
 
-    progress("reference fleet");
-    for (var regime : regimes.entrySet()) {
-      Problem p = FleetProblems.build(ref, scaled(reference, regime.getValue()), real, null);
-      Row dmo = run("reference", p, 7, regime.getKey(), new DmoSelector(dmoEvaluations), repeats);
-      if (regime.getKey().equals("medium")) {
-        refEvals = dmo.evaluations();
-        refMs = dmo.medianMs();
-      }
-      run("reference", p, 7, regime.getKey(), new GreedySelector(), repeats);
+    boolean exactSuite = !suite.equals("synthetic");
+    boolean syntheticSuite = !suite.equals("exact");
+    if (!exactSuite && !syntheticSuite || !List.of("all", "exact", "synthetic").contains(suite)) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--suite has value '" + suite + "': use all, exact or synthetic");
     }
-    Problem capped = FleetProblems.build(ref, reference, real, 150.0);
-    run("reference", capped, 7, "medium+cap150W", new DmoSelector(dmoEvaluations), repeats);
-
-    int[] sizes = {2, 4, 8, 16, 32, 64, 256};
-    for (int size : sizes) {
-      if (size > maxDevices) {
-        continue;
-      }
-      Fleet fleet = generated(catalog, size, ref.models(), 42);
+    if (exactSuite) {
+      progress("reference fleet");
       for (var regime : regimes.entrySet()) {
-        progress(size + " devices, 7 models, " + regime.getKey());
-        Problem p = FleetProblems.build(fleet, scaled(reference, regime.getValue()), real, null);
-        String name = "gen-" + size;
-        int reps = size <= 32 ? repeats : 1;
-        Row dmo = run(name, p, 7, regime.getKey(), new DmoSelector(dmoEvaluations), reps);
-        run(name, p, 7, regime.getKey(), new GreedySelector(), reps);
-        if (ExhaustiveSelector.planCount(p) <= 300_000) {
-          Row ex = run(name, p, 7, regime.getKey(), new ExhaustiveSelector(), 1);
-          boolean same = ex.objective() == dmo.objective();
-          if (!same) {
-            mismatches++;
-          }
-          rows.set(rows.size() - 1, withCheck(ex, same ? "dmo=exhaustive" : "MISMATCH"));
-          if (size >= largestExhaustive) {
-            largestExhaustive = size;
-            exhaustiveEvals = ex.evaluations();
-            dmoEvalsAtLargestExhaustive = dmo.evaluations();
-          }
+        Problem p = FleetProblems.build(ref, scaled(reference, regime.getValue()), real, null);
+        Row dmo = run("reference", p, 7, regime.getKey(), new DmoSelector(dmoEvaluations), repeats);
+        if (regime.getKey().equals("medium")) {
+          refEvals = dmo.evaluations();
+          refMs = dmo.medianMs();
         }
-        if (size == 32) {
-          dmo32Ms = Math.max(dmo32Ms, dmo.medianMs());
-          dmo32Exact &= dmo.exact();
-          run(name, p, 7, regime.getKey(), timefold(), 1);
+        run("reference", p, 7, regime.getKey(), new GreedySelector(), repeats);
+      }
+      Problem capped = FleetProblems.build(ref, reference, real, 150.0);
+      run("reference", capped, 7, "medium+cap150W", new DmoSelector(dmoEvaluations), repeats);
+
+      int[] sizes = {2, 4, 8, 16, 32, 64, 256};
+      for (int size : sizes) {
+        if (size > maxDevices) {
+          continue;
+        }
+        Fleet fleet = generated(catalog, size, ref.models(), 42);
+        for (var regime : regimes.entrySet()) {
+          progress(size + " devices, 7 models, " + regime.getKey());
+          Problem p = FleetProblems.build(fleet, scaled(reference, regime.getValue()), real, null);
+          String name = "gen-" + size;
+          int reps = size <= 32 ? repeats : 1;
+          Row dmo = run(name, p, 7, regime.getKey(), new DmoSelector(dmoEvaluations), reps);
+          run(name, p, 7, regime.getKey(), new GreedySelector(), reps);
+          if (ExhaustiveSelector.planCount(p) <= 300_000) {
+            Row ex = run(name, p, 7, regime.getKey(), new ExhaustiveSelector(), 1);
+            boolean same = ex.objective() == dmo.objective();
+            if (!same) {
+              mismatches++;
+            }
+            rows.set(rows.size() - 1, withCheck(ex, same ? "dmo=exhaustive" : "MISMATCH"));
+            if (size >= largestExhaustive) {
+              largestExhaustive = size;
+              exhaustiveEvals = ex.evaluations();
+              dmoEvalsAtLargestExhaustive = dmo.evaluations();
+            }
+          }
+          if (size == 32) {
+            dmo32Ms = Math.max(dmo32Ms, dmo.medianMs());
+            dmo32Exact &= dmo.exact();
+            run(name, p, 7, regime.getKey(), timefold(), 1);
+          }
         }
       }
     }
@@ -162,7 +179,7 @@ public final class OptimizerBenchmark implements Callable<Integer> {
     // bound.
     ModelCatalog synthetic = syntheticModels(20);
     for (int size : new int[] {8, 64, 256}) {
-      if (size > maxDevices) {
+      if (size > maxDevices || !syntheticSuite) {
         continue;
       }
       Fleet fleet = generated(catalog, size, synthetic, 7);

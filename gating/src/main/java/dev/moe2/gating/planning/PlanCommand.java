@@ -123,6 +123,8 @@ public final class PlanCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    // Timefold logs every solver phase at INFO; a command line only wants warnings.
+    java.util.logging.Logger.getLogger("ai.timefold").setLevel(java.util.logging.Level.WARNING);
     System.exit(new CommandLine(new PlanCommand()).execute(args));
   }
 
