@@ -122,9 +122,13 @@ public final class PlanCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
+  private static final java.util.logging.Logger TIMEFOLD_LOG =
+      java.util.logging.Logger.getLogger("ai.timefold");
+
   public static void main(String[] args) {
     // Timefold logs every solver phase at INFO; a command line only wants warnings.
-    java.util.logging.Logger.getLogger("ai.timefold").setLevel(java.util.logging.Level.WARNING);
+    TIMEFOLD_LOG.setLevel(java.util.logging.Level.WARNING);
     System.exit(new CommandLine(new PlanCommand()).execute(args));
   }
 
