@@ -100,6 +100,11 @@ public final class DmoSelector implements ExpertSelector {
       }
     }
     int[] twin = previousTwins(in);
+    double[] minOption = new double[devices];
+    for (int d = 0; d < devices; d++) {
+      minOption[d] = options[d].stream().mapToDouble(Option::powerW).min().orElse(0);
+    }
+    double[][] serving = servingPower(in);
 
     PriorityQueue<Node> open =
         new PriorityQueue<>(
@@ -123,6 +128,55 @@ public final class DmoSelector implements ExpertSelector {
             new PlanScore(rootBound, restPower[0], 0, 0, restResident[0], new String[devices]),
             seq++));
     Node incumbent = null;
+    long greedyEvaluations = 0;
+    // Dive first: from the root, always expand the child with the best G bound, preferring devices
+    // on (more resident models) — a complete plan early, so that ties on G can be pruned by power.
+    // Every other child of the dive goes into the open queue, so no evaluation is wasted.
+    {
+      Node node = open.poll();
+      while (node != null && node.depth() < devices) {
+        List<Node> children =
+            children(
+                in,
+                ev,
+                node,
+                order,
+                options,
+                buffer,
+                restPower,
+                restResident,
+                runnableFrom,
+                twin,
+                seq);
+        seq += children.size();
+        Node next = null;
+        for (Node child : children) {
+          if (next == null || diveOrder(child, next) < 0) {
+            next = child;
+          }
+        }
+        for (Node child : children) {
+          if (child != next) {
+            open.add(child);
+          }
+        }
+        node = next;
+      }
+      if (node != null) {
+        incumbent = node;
+      }
+      if (incumbent == null || incumbent.bound().g() < rootBound) {
+        // The dive fell short of the root bound: the greedy plan may reach it, and an incumbent
+        // with the best G lets ties on G be pruned by power.
+        Selection greedy = new GreedySelector().select(problem);
+        greedyEvaluations = greedy.evaluations();
+        Option[] plan = fromPlan(in, greedy.plan());
+        Node g = new Node(devices, plan, Plans.score(in, ev, plan), seq++);
+        if (incumbent == null || g.bound().compareTo(incumbent.bound()) < 0) {
+          incumbent = g;
+        }
+      }
+    }
     boolean finished = false;
     while (true) {
       Node node = open.poll();
@@ -140,6 +194,12 @@ public final class DmoSelector implements ExpertSelector {
           continue; // ties on every field, and its canonical text is already larger
         }
       }
+      if (incumbent != null
+          && node.depth() < devices
+          && node.bound().g() == incumbent.bound().g()
+          && refine(in, ev, node, buffer, serving, minOption).compareHead(incumbent.bound()) > 0) {
+        continue; // to tie the incumbent's G it must turn on a device that costs too much power
+      }
       if (node.depth() == devices) {
         if (incumbent == null || node.bound().compareTo(incumbent.bound()) < 0) {
           incumbent = node;
@@ -150,30 +210,26 @@ public final class DmoSelector implements ExpertSelector {
         open.add(node);
         break;
       }
-      int d = order[node.depth()];
-      double assignedPower = 0;
-      for (Option o : node.assigned()) {
-        assignedPower += o == null ? 0 : o.powerW();
-      }
-      for (Option o : options[d]) {
-        if (assignedPower + o.powerW() + restPower[node.depth() + 1] > in.cap) {
-          continue;
+      for (Node child :
+          children(
+              in,
+              ev,
+              node,
+              order,
+              options,
+              buffer,
+              restPower,
+              restResident,
+              runnableFrom,
+              twin,
+              seq)) {
+        seq++;
+        if (incumbent == null || child.bound().compareHead(incumbent.bound()) <= 0) {
+          open.add(child);
         }
-        if (twin[d] >= 0 && o.label().compareTo(node.assigned()[twin[d]].label()) < 0) {
-          continue; // symmetry: identical devices take their options in canonical order
-        }
-        Option[] assigned = node.assigned().clone();
-        assigned[d] = o;
-        PlanScore bound =
-            bound(
-                in, ev, assigned, node.depth() + 1, buffer, restPower, restResident, runnableFrom);
-        if (incumbent != null && bound.compareHead(incumbent.bound()) > 0) {
-          continue;
-        }
-        open.add(new Node(node.depth() + 1, assigned, bound, seq++));
       }
     }
-    long evaluations = ev.evaluations();
+    long evaluations = ev.evaluations() + greedyEvaluations;
     double upper;
     if (finished) {
       upper = incumbent == null ? 0 : incumbent.bound().g();
@@ -199,6 +255,76 @@ public final class DmoSelector implements ExpertSelector {
         System.nanoTime() - start);
   }
 
+  /** The options of a plan given by mode and model ids. */
+  static Option[] fromPlan(Instance in, List<DevicePlan> plan) {
+    Option[] options = new Option[in.devices];
+    for (int d = 0; d < in.devices; d++) {
+      DevicePlan dp = plan.get(d);
+      int mode = -1;
+      long mask = 0;
+      if (dp.on()) {
+        for (int p = 0; p < in.device[d].modes().size(); p++) {
+          if (in.device[d].modes().get(p).id().equals(dp.modeId())) {
+            mode = p;
+          }
+        }
+        for (int m = 0; m < in.models; m++) {
+          if (dp.models().contains(in.modelId[m])) {
+            mask |= 1L << m;
+          }
+        }
+      }
+      options[d] = in.option(d, mode, mask);
+    }
+    return options;
+  }
+
+  /** The children of a node: its next device (in branching order) fixed to each option. */
+  private static List<Node> children(
+      Instance in,
+      Evaluator ev,
+      Node node,
+      int[] order,
+      List<Option>[] options,
+      int[] buffer,
+      double[] restPower,
+      int[] restResident,
+      int[][] runnableFrom,
+      int[] twin,
+      long seq) {
+    int d = order[node.depth()];
+    double assignedPower = 0;
+    for (Option o : node.assigned()) {
+      assignedPower += o == null ? 0 : o.powerW();
+    }
+    List<Node> children = new java.util.ArrayList<>();
+    for (Option o : options[d]) {
+      if (assignedPower + o.powerW() + restPower[node.depth() + 1] > in.cap) {
+        continue;
+      }
+      if (twin[d] >= 0 && o.label().compareTo(node.assigned()[twin[d]].label()) < 0) {
+        continue; // symmetry: identical devices take their options in canonical order
+      }
+      Option[] assigned = node.assigned().clone();
+      assigned[d] = o;
+      PlanScore bound =
+          bound(in, ev, assigned, node.depth() + 1, buffer, restPower, restResident, runnableFrom);
+      children.add(new Node(node.depth() + 1, assigned, bound, seq + children.size()));
+    }
+    return children;
+  }
+
+  /** The dive's preference: higher G bound, then more resident models, then the plan order. */
+  private static int diveOrder(Node a, Node b) {
+    if (a.bound().g() != b.bound().g()) {
+      return a.bound().g() > b.bound().g() ? -1 : 1;
+    }
+    if (a.bound().resident() != b.bound().resident()) {
+      return a.bound().resident() > b.bound().resident() ? -1 : 1;
+    }
+    return a.bound().compareHead(b.bound());
+  }
+
   private Selection withBound(
       Selection s, double bound, long evaluations, long start, boolean proven) {
     double gap = bound <= 0 ? 0 : Math.max(0, (bound - s.objective()) / bound);
@@ -213,6 +339,83 @@ public final class DmoSelector implements ExpertSelector {
         evaluations,
         s.sitePowerW(),
         System.nanoTime() - start);
+  }
+
+  /**
+   * {@code serving[d][c]}: the least power device d draws in a mode where some model meets category
+   * c's budgets alone; +∞ when none does.
+   */
+  static double[][] servingPower(Instance in) {
+    double[][] serving = new double[in.devices][in.categories];
+    for (double[] row : serving) {
+      Arrays.fill(row, Double.POSITIVE_INFINITY);
+    }
+    for (int c = 0; c < in.categories; c++) {
+      CategorySpec cs = in.problem.categories().get(c);
+      for (int n = 0; n < in.candidates; n++) {
+        if (in.candT[c][n] + in.tagg[c] <= cs.delayBudgetS()
+            && in.candE[c][n] <= cs.energyBudgetJ()) {
+          int d = in.candDevice[n];
+          serving[d][c] = Math.min(serving[d][c], in.modePower(d, in.candMode[n]));
+        }
+      }
+    }
+    return serving;
+  }
+
+  /**
+   * A tighter power bound for a node whose G bound ties the incumbent: to reach that G every
+   * category must reach its value on the node's polyblock vertex; a category that the assigned
+   * devices alone cannot bring there needs an unassigned device on in a mode that serves it. One
+   * objective evaluation (of the assigned devices alone).
+   */
+  private static PlanScore refine(
+      Instance in, Evaluator ev, Node node, int[] buffer, double[][] serving, double[] minOption) {
+    PlanScore b = node.bound();
+    Option[] assigned = node.assigned();
+    int n = 0;
+    for (int d = 0; d < in.devices; d++) {
+      if (assigned[d] != null && assigned[d].on()) {
+        for (int m = 0; m < in.models; m++) {
+          if ((assigned[d].mask() & (1L << m)) != 0) {
+            buffer[n++] = in.candidate(d, assigned[d].mode(), m);
+          }
+        }
+      }
+    }
+    int[] vertex = new int[in.candidates];
+    int top = 0;
+    for (int d = 0; d < in.devices; d++) {
+      if (assigned[d] == null) {
+        for (int cand : in.deviceCandidates[d]) {
+          vertex[top++] = cand;
+        }
+      }
+    }
+    System.arraycopy(buffer, 0, vertex, top, n);
+    top += n;
+    ev.objective(buffer, n); // counted: the assigned devices alone
+    double extra = 0;
+    for (int c = 0; c < in.categories; c++) {
+      Evaluator.UResult alone = ev.usable(c, buffer, n);
+      Evaluator.UResult best = ev.usable(c, vertex, top);
+      double aloneF = alone.feasible() ? alone.f() : 0;
+      double bestF = best.feasible() ? best.f() : 0;
+      if (aloneF < bestF) {
+        double need = Double.POSITIVE_INFINITY;
+        for (int d = 0; d < in.devices; d++) {
+          if (assigned[d] == null) {
+            need = Math.min(need, serving[d][c] - minOption[d]);
+          }
+        }
+        extra = Math.max(extra, need);
+      }
+    }
+    if (extra == 0) {
+      return b;
+    }
+    return new PlanScore(
+        b.g(), b.power() + extra, b.devicesOn() + 1, b.replicas(), b.resident(), b.labels());
   }
 
   /**
