@@ -18,15 +18,21 @@ import java.util.PriorityQueue;
  *       option.
  *   <li>Dominance: G is monotone and a device's power depends on its mode, not its models, so per
  *       device and mode only the <em>maximal</em> model sets that fit its memory are branched on.
- *   <li>Branch on devices in id order: each child fixes one device to off or to (mode, maximal
- *       set).
+ *   <li>Branch on the devices with the most options first: each child fixes one device to off or to
+ *       (mode, maximal set).
  *   <li>Bound: G of the polyblock vertex where every unassigned device offers all its candidates in
  *       all modes at once; G is monotone, so it bounds every completion. Tie-break fields get
  *       optimistic bounds too, so the search orders nodes by the full plan order.
- *   <li>Stop when the best open node cannot beat the incumbent.
+ *   <li>Dive first for an early incumbent (the greedy plan when the dive falls short of the root
+ *       bound), then best first; stop when the best open node cannot beat the incumbent.
+ *   <li>Nodes that tie the incumbent's G get a tighter power bound: a category the assigned devices
+ *       cannot serve as well as the vertex does needs another device on.
+ *   <li>Identical devices take their options in canonical order (symmetry).
  * </ul>
  *
- * Objective evaluations (G of a node) are counted; they are the machine-independent cost.
+ * <p>See ADR 0004 for the algorithm, its bound and its limits.
+ *
+ * <p>Objective evaluations (G of a node) are counted; they are the machine-independent cost.
  */
 public final class DmoSelector implements ExpertSelector {
 
