@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -85,11 +86,29 @@ class ContractOnBrokerIT {
     return o;
   }
 
-  private void publish(MqttAsyncClient client, Topic topic, Message message, MqttProperties props)
-      throws MqttException {
-    MqttMessage m =
-        new MqttMessage(codec.encode(message), topic.kind().qos(), topic.kind().retained(), props);
-    client.publish(topic.name(), m).waitForCompletion(5_000);
+  /**
+   * Publishes with the topic's QoS and retain flag and waits for the broker's acknowledgement. Paho
+   * may still count the previous publish as in flight right after its token completes ("too many
+   * publishes in progress"); such a publish is retried until the window frees.
+   */
+  private void publish(MqttAsyncClient client, Topic topic, Message message, MqttProperties props) {
+    byte[] payload = codec.encode(message);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              try {
+                MqttMessage m =
+                    new MqttMessage(payload, topic.kind().qos(), topic.kind().retained(), props);
+                client.publish(topic.name(), m).waitForCompletion(5_000);
+                return true;
+              } catch (MqttException e) {
+                if (e.getReasonCode() == MqttClientException.REASON_CODE_MAX_INFLIGHT) {
+                  return false;
+                }
+                throw e;
+              }
+            });
   }
 
   private MqttConnectionOptions agentOptions(AgentId agent, long incarnation) {
