@@ -83,7 +83,7 @@ public final class DmoSelector implements ExpertSelector {
     // Branch on the devices with the most options first: fixing them tightens the bound most,
     // and the many-option devices are expanded near the root, not under every partial plan.
     // Ties: id order (so identical devices keep their id order, for symmetry breaking).
-    int[] order = branchingOrder(in, options);
+    int[] order = in.canonicalOrder;
     // Optimistic tie-break fields for the unassigned suffix order[i..D-1].
     double[] restPower = new double[devices + 1];
     int[] restResident = new int[devices + 1];
@@ -500,7 +500,7 @@ public final class DmoSelector implements ExpertSelector {
         continue;
       }
       power += o.powerW();
-      labels[d] = o.label();
+      labels[in.rank[d]] = o.label();
       if (o.on()) {
         on++;
         resident += o.count();
@@ -515,17 +515,6 @@ public final class DmoSelector implements ExpertSelector {
     double g = ev.objective(buffer, n);
     int replicas = (int) Arrays.stream(hosts).filter(h -> h >= 2).count();
     return new PlanScore(g, power, on, replicas, resident, labels);
-  }
-
-  /** Devices by descending option count, then id. */
-  static int[] branchingOrder(Instance in, List<Option>[] options) {
-    return java.util.stream.IntStream.range(0, in.devices)
-        .boxed()
-        .sorted(
-            java.util.Comparator.comparingInt((Integer d) -> -options[d].size())
-                .thenComparingInt(d -> d))
-        .mapToInt(Integer::intValue)
-        .toArray();
   }
 
   /**

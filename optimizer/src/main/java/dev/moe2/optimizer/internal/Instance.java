@@ -51,6 +51,15 @@ public final class Instance {
   public final double[] tagg;
   public final double cap;
 
+  /**
+   * The device order of the canonical plan text and of DMO's branching: devices with more placement
+   * choices first (modes × the number of ways to fill their memory with equal-size models), then by
+   * id. {@code rank[d]} is device d's position in it.
+   */
+  public final int[] canonicalOrder;
+
+  public final int[] rank;
+
   private final List<List<Option>> maximal = new ArrayList<>();
   private final List<List<Option>> all = new ArrayList<>();
 
@@ -119,6 +128,33 @@ public final class Instance {
         candE[c][n] = r.activePowerW() * compute;
       }
     }
+    double smallest = problem.models().stream().mapToDouble(ModelSpec::memoryGiB).min().orElse(1);
+    double[] choices = new double[devices];
+    for (int d = 0; d < devices; d++) {
+      long runnable = 0;
+      for (int p = 0; p < device[d].modes().size(); p++) {
+        for (int m = 0; m < models; m++) {
+          if (candIndex[d][p][m] >= 0) {
+            runnable |= 1L << m;
+          }
+        }
+      }
+      int r = Long.bitCount(runnable);
+      int fit = (int) Math.min(r, Math.floor(device[d].memoryGiB() / smallest));
+      choices[d] = device[d].modes().size() * binomial(r, fit);
+    }
+    Integer[] byChoices = new Integer[devices];
+    for (int d = 0; d < devices; d++) {
+      byChoices[d] = d;
+    }
+    Arrays.sort(
+        byChoices, Comparator.comparingDouble((Integer d) -> -choices[d]).thenComparingInt(d -> d));
+    canonicalOrder = new int[devices];
+    rank = new int[devices];
+    for (int i = 0; i < devices; i++) {
+      canonicalOrder[i] = byChoices[i];
+      rank[byChoices[i]] = i;
+    }
     deviceCandidates = new int[devices][];
     for (int d = 0; d < devices; d++) {
       final int dd = d;
@@ -129,6 +165,14 @@ public final class Instance {
       maximal.add(null);
       all.add(null);
     }
+  }
+
+  private static double binomial(int n, int k) {
+    double c = 1;
+    for (int i = 1; i <= k; i++) {
+      c = c * (n - k + i) / i;
+    }
+    return c;
   }
 
   public boolean serial() {

@@ -4,8 +4,8 @@ package dev.moe2.optimizer.internal;
  * A complete plan's objective with the tie-breaks of method.md §3, as a total order: higher G, then
  * lower worst-case site power, then fewer devices in use, then more models with a replica on a
  * second device, then more resident models in total (our rule: a superset is preferred at equal
- * cost, which makes maximal model sets sufficient), then the canonical plan text (per device in id
- * order) ascending.
+ * cost, which makes maximal model sets sufficient), then the canonical plan text ascending, its
+ * devices in {@link Instance#canonicalOrder} (more placement choices first, then id).
  */
 public record PlanScore(
     double g, double power, int devicesOn, int replicas, int resident, String[] labels)

@@ -51,7 +51,7 @@ public final class Plans {
     for (int d = 0; d < plan.length; d++) {
       Option o = plan[d];
       power += o.powerW();
-      labels[d] = o.label();
+      labels[in.rank[d]] = o.label();
       if (o.on()) {
         on++;
         resident += o.count();
