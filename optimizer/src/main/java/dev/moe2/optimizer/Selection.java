@@ -11,7 +11,8 @@ import java.util.List;
  * @param objective G(S) = Σ_c w_c F_c(U_c(S))
  * @param upperBound the best proven upper bound on G over all valid plans ({@code objective} for
  *     exact selectors; the DMO's best bound for heuristics; {@code NaN} when none was computed)
- * @param gap {@code (upperBound − objective) / upperBound}, never negative; 0 for exact selectors
+ * @param gap {@code (upperBound − objective) / upperBound}, never negative; 0 for exact selectors;
+ *     {@code NaN} when there is no bound (greedy)
  * @param provenOptimal whether the plan is proven optimal
  * @param categories per category its usable set and outcome, in the problem's order
  * @param evaluations objective evaluations spent (the machine-independent cost)

@@ -270,8 +270,8 @@ public final class PlanCommand implements Callable<Integer> {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("selector", s.selector());
     root.put("objective", s.objective());
-    root.put("upperBound", s.upperBound());
-    root.put("gap", s.gap());
+    root.put("upperBound", nanToNull(s.upperBound()));
+    root.put("gap", nanToNull(s.gap()));
     root.put("provenOptimal", s.provenOptimal());
     root.put("sitePowerW", s.sitePowerW());
     root.put(
