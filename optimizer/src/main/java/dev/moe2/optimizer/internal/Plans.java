@@ -139,9 +139,9 @@ public final class Plans {
               null));
     }
     double gap =
-        Double.isNaN(upperBound) || upperBound <= 0
-            ? 0
-            : Math.max(0, (upperBound - g) / upperBound);
+        Double.isNaN(upperBound)
+            ? Double.NaN
+            : upperBound <= 0 ? 0 : Math.max(0, (upperBound - g) / upperBound);
     return new Selection(
         selector,
         devices,
