@@ -66,13 +66,11 @@ public final class DmoSelector implements ExpertSelector {
     long start = System.nanoTime();
     Instance in = new Instance(problem);
     Evaluator ev = new Evaluator(in);
-    int devices = in.devices;
-    int[] buffer = new int[in.candidates];
-    double rootBound = topVertexBound(in, ev, buffer);
+    double rootBound = topVertexBound(in, ev, new int[in.candidates]);
     @SuppressWarnings("unchecked")
-    List<Option>[] options = new List[devices];
+    List<Option>[] options = new List[in.devices];
     try {
-      for (int d = 0; d < devices; d++) {
+      for (int d = 0; d < in.devices; d++) {
         options[d] = in.maximalOptions(d);
       }
     } catch (Instance.TooManyOptionsException e) {
@@ -80,167 +78,16 @@ public final class DmoSelector implements ExpertSelector {
       Selection greedy = new GreedySelector().select(problem);
       return withBound(greedy, rootBound, ev.evaluations() + greedy.evaluations(), start, false);
     }
-    // Branch on the devices with the most options first: fixing them tightens the bound most,
-    // and the many-option devices are expanded near the root, not under every partial plan.
-    // Ties: id order (so identical devices keep their id order, for symmetry breaking).
-    int[] order = in.canonicalOrder;
-    // Optimistic tie-break fields for the unassigned suffix order[i..D-1].
-    double[] restPower = new double[devices + 1];
-    int[] restResident = new int[devices + 1];
-    int[][] runnableFrom = new int[devices + 1][in.models];
-    for (int i = devices - 1; i >= 0; i--) {
-      int d = order[i];
-      double minPower = options[d].stream().mapToDouble(Option::powerW).min().orElse(0);
-      restPower[i] = restPower[i + 1] + minPower;
-      restResident[i] =
-          restResident[i + 1] + options[d].stream().mapToInt(Option::count).max().orElse(0);
-      runnableFrom[i] = runnableFrom[i + 1].clone();
-      boolean[] hosts = new boolean[in.models];
-      for (int n : in.deviceCandidates[d]) {
-        hosts[in.candModel[n]] = true;
-      }
-      for (int m = 0; m < in.models; m++) {
-        if (hosts[m]) {
-          runnableFrom[i][m]++;
-        }
-      }
-    }
-    int[] twin = previousTwins(in);
-    double[] minOption = new double[devices];
-    for (int d = 0; d < devices; d++) {
-      minOption[d] = options[d].stream().mapToDouble(Option::powerW).min().orElse(0);
-    }
-    double[][] serving = servingPower(in);
-
-    PriorityQueue<Node> open =
-        new PriorityQueue<>(
-            (a, b) -> {
-              int c = a.bound().compareHead(b.bound());
-              if (c != 0) {
-                return c;
-              }
-              if (a.depth() != b.depth()) {
-                return a.depth() > b.depth() ? -1 : 1;
-              }
-              int p = compareKnown(a.bound().labels(), b.bound().labels());
-              return p != 0 ? p : Long.compare(a.seq(), b.seq());
-            });
-    long seq = 0;
-    Option[] none = new Option[devices];
-    open.add(
-        new Node(
-            0,
-            none,
-            new PlanScore(rootBound, restPower[0], 0, 0, restResident[0], new String[devices]),
-            seq++));
-    Node incumbent = null;
-    long greedyEvaluations = 0;
-    // Dive first: from the root, always expand the child with the best G bound, preferring devices
-    // on (more resident models) — a complete plan early, so that ties on G can be pruned by power.
-    // Every other child of the dive goes into the open queue, so no evaluation is wasted.
-    {
-      Node node = open.poll();
-      while (node != null && node.depth() < devices) {
-        List<Node> children =
-            children(
-                in,
-                ev,
-                node,
-                order,
-                options,
-                buffer,
-                restPower,
-                restResident,
-                runnableFrom,
-                twin,
-                seq);
-        seq += children.size();
-        Node next = null;
-        for (Node child : children) {
-          if (next == null || diveOrder(child, next) < 0) {
-            next = child;
-          }
-        }
-        for (Node child : children) {
-          if (child != next) {
-            open.add(child);
-          }
-        }
-        node = next;
-      }
-      if (node != null) {
-        incumbent = node;
-      }
-      if (incumbent == null || incumbent.bound().g() < rootBound) {
-        // The dive fell short of the root bound: the greedy plan may reach it, and an incumbent
-        // with the best G lets ties on G be pruned by power.
-        Selection greedy = new GreedySelector().select(problem);
-        greedyEvaluations = greedy.evaluations();
-        Option[] plan = fromPlan(in, greedy.plan());
-        Node g = new Node(devices, plan, Plans.score(in, ev, plan), seq++);
-        if (incumbent == null || g.bound().compareTo(incumbent.bound()) < 0) {
-          incumbent = g;
-        }
-      }
-    }
-    boolean finished = false;
-    while (true) {
-      Node node = open.poll();
-      if (node == null) {
-        finished = true;
-        break;
-      }
-      if (incumbent != null) {
-        int h = node.bound().compareHead(incumbent.bound());
-        if (h > 0) {
-          finished = true; // no open node can beat the incumbent
-          break;
-        }
-        if (h == 0 && compareKnown(node.bound().labels(), incumbent.bound().labels()) > 0) {
-          continue; // ties on every field, and its canonical text is already larger
-        }
-      }
-      if (incumbent != null
-          && node.depth() < devices
-          && node.bound().g() == incumbent.bound().g()
-          && refine(in, ev, node, buffer, serving, minOption).compareHead(incumbent.bound()) > 0) {
-        continue; // to tie the incumbent's G it must turn on a device that costs too much power
-      }
-      if (node.depth() == devices) {
-        if (incumbent == null || node.bound().compareTo(incumbent.bound()) < 0) {
-          incumbent = node;
-        }
-        continue;
-      }
-      if (ev.evaluations() >= maxEvaluations) {
-        open.add(node);
-        break;
-      }
-      for (Node child :
-          children(
-              in,
-              ev,
-              node,
-              order,
-              options,
-              buffer,
-              restPower,
-              restResident,
-              runnableFrom,
-              twin,
-              seq)) {
-        seq++;
-        if (incumbent == null || child.bound().compareHead(incumbent.bound()) <= 0) {
-          open.add(child);
-        }
-      }
-    }
-    long evaluations = ev.evaluations() + greedyEvaluations;
+    Search search = new Search(in, ev, options, rootBound);
+    search.dive(problem);
+    boolean finished = search.run(maxEvaluations);
+    long evaluations = ev.evaluations() + search.greedyEvaluations;
+    Node incumbent = search.incumbent;
     double upper;
     if (finished) {
       upper = incumbent == null ? 0 : incumbent.bound().g();
     } else {
-      Node best = open.peek();
+      Node best = search.open.peek();
       upper =
           Math.max(
               best == null ? 0 : best.bound().g(), incumbent == null ? 0 : incumbent.bound().g());
@@ -259,6 +106,219 @@ public final class DmoSelector implements ExpertSelector {
         finished,
         evaluations,
         System.nanoTime() - start);
+  }
+
+  /** One run of the branch-and-bound: its fixed tables, its open queue and its incumbent. */
+  private static final class Search {
+    private final Instance in;
+    private final Evaluator ev;
+    private final List<Option>[] options;
+    private final int devices;
+
+    /** Branching order = canonical device order (more placement choices first, then id). */
+    private final int[] order;
+
+    /** Optimistic tie-break fields for the unassigned suffix order[i..D-1]. */
+    private final double[] restPower;
+
+    private final int[] restResident;
+    private final int[][] runnableFrom;
+    private final int[] twin;
+    private final double[] minOption;
+    private final double[][] serving;
+    private final int[] buffer;
+    final PriorityQueue<Node> open;
+    Node incumbent;
+    long greedyEvaluations;
+    private long seq;
+    private final double rootBound;
+
+    Search(Instance in, Evaluator ev, List<Option>[] options, double rootBound) {
+      this.in = in;
+      this.ev = ev;
+      this.options = options;
+      this.devices = in.devices;
+      this.order = in.canonicalOrder;
+      this.rootBound = rootBound;
+      this.buffer = new int[in.candidates];
+      this.restPower = new double[devices + 1];
+      this.restResident = new int[devices + 1];
+      this.runnableFrom = new int[devices + 1][in.models];
+      for (int i = devices - 1; i >= 0; i--) {
+        int d = order[i];
+        double minPower = options[d].stream().mapToDouble(Option::powerW).min().orElse(0);
+        restPower[i] = restPower[i + 1] + minPower;
+        restResident[i] =
+            restResident[i + 1] + options[d].stream().mapToInt(Option::count).max().orElse(0);
+        runnableFrom[i] = runnableFrom[i + 1].clone();
+        boolean[] hosts = new boolean[in.models];
+        for (int n : in.deviceCandidates[d]) {
+          hosts[in.candModel[n]] = true;
+        }
+        for (int m = 0; m < in.models; m++) {
+          if (hosts[m]) {
+            runnableFrom[i][m]++;
+          }
+        }
+      }
+      this.twin = previousTwins(in);
+      this.minOption = new double[devices];
+      for (int d = 0; d < devices; d++) {
+        minOption[d] = options[d].stream().mapToDouble(Option::powerW).min().orElse(0);
+      }
+      this.serving = servingPower(in);
+      this.open =
+          new PriorityQueue<>(
+              (a, b) -> {
+                int c = a.bound().compareHead(b.bound());
+                if (c != 0) {
+                  return c;
+                }
+                if (a.depth() != b.depth()) {
+                  return a.depth() > b.depth() ? -1 : 1;
+                }
+                int p = compareKnown(a.bound().labels(), b.bound().labels());
+                return p != 0 ? p : Long.compare(a.seq(), b.seq());
+              });
+      open.add(
+          new Node(
+              0,
+              new Option[devices],
+              new PlanScore(rootBound, restPower[0], 0, 0, restResident[0], new String[devices]),
+              seq++));
+    }
+
+    /**
+     * From the root, always expand the child with the best G bound, preferring devices on (more
+     * resident models): a complete plan early, so that ties on G can be pruned by power. Every
+     * other child goes into the open queue, so no evaluation is wasted. If the dive falls short of
+     * the root bound, the greedy plan may reach it and becomes the incumbent when better.
+     */
+    void dive(Problem problem) {
+      Node node = open.poll();
+      while (node != null && node.depth() < devices) {
+        List<Node> children = children(node);
+        Node next = null;
+        for (Node child : children) {
+          if (next == null || diveOrder(child, next) < 0) {
+            next = child;
+          }
+        }
+        for (Node child : children) {
+          if (child != next) {
+            open.add(child);
+          }
+        }
+        node = next;
+      }
+      incumbent = node;
+      if (incumbent == null || incumbent.bound().g() < rootBound) {
+        Selection greedy = new GreedySelector().select(problem);
+        greedyEvaluations = greedy.evaluations();
+        Option[] plan = fromPlan(in, greedy.plan());
+        Node g = new Node(devices, plan, Plans.score(in, ev, plan), seq++);
+        if (incumbent == null || g.bound().compareTo(incumbent.bound()) < 0) {
+          incumbent = g;
+        }
+      }
+    }
+
+    /** Best first until no open node can beat the incumbent (true) or the budget is spent. */
+    boolean run(long maxEvaluations) {
+      while (true) {
+        Node node = open.poll();
+        if (node == null) {
+          return true;
+        }
+        if (incumbent != null) {
+          int h = node.bound().compareHead(incumbent.bound());
+          if (h > 0) {
+            return true; // no open node can beat the incumbent
+          }
+          if (h == 0 && compareKnown(node.bound().labels(), incumbent.bound().labels()) > 0) {
+            continue; // ties on every field, and its canonical text is already larger
+          }
+          if (node.depth() < devices
+              && node.bound().g() == incumbent.bound().g()
+              && refine(in, ev, node, buffer, serving, minOption).compareHead(incumbent.bound())
+                  > 0) {
+            continue; // to tie the incumbent's G it must turn on a device that costs too much
+          }
+        }
+        if (node.depth() == devices) {
+          if (incumbent == null || node.bound().compareTo(incumbent.bound()) < 0) {
+            incumbent = node;
+          }
+          continue;
+        }
+        if (ev.evaluations() >= maxEvaluations) {
+          open.add(node);
+          return false;
+        }
+        for (Node child : children(node)) {
+          if (incumbent == null || child.bound().compareHead(incumbent.bound()) <= 0) {
+            open.add(child);
+          }
+        }
+      }
+    }
+
+    /** The children of a node: its next device (in branching order) fixed to each option. */
+    private List<Node> children(Node node) {
+      int d = order[node.depth()];
+      double assignedPower = 0;
+      for (Option o : node.assigned()) {
+        assignedPower += o == null ? 0 : o.powerW();
+      }
+      List<Node> children = new java.util.ArrayList<>();
+      for (Option o : options[d]) {
+        if (assignedPower + o.powerW() + restPower[node.depth() + 1] > in.cap) {
+          continue;
+        }
+        if (twin[d] >= 0 && o.label().compareTo(node.assigned()[twin[d]].label()) < 0) {
+          continue; // symmetry: identical devices take their options in canonical order
+        }
+        Option[] assigned = node.assigned().clone();
+        assigned[d] = o;
+        children.add(
+            new Node(node.depth() + 1, assigned, bound(assigned, node.depth() + 1), seq++));
+      }
+      return children;
+    }
+
+    /** The optimistic score of a partial plan: G of its polyblock vertex and bounded tie-breaks. */
+    private PlanScore bound(Option[] assigned, int depth) {
+      int n = 0;
+      double power = restPower[depth];
+      int on = 0;
+      int resident = restResident[depth];
+      int[] hosts = runnableFrom[depth].clone();
+      String[] labels = new String[in.devices];
+      for (int d = 0; d < in.devices; d++) {
+        Option o = assigned[d];
+        if (o == null) {
+          for (int cand : in.deviceCandidates[d]) {
+            buffer[n++] = cand;
+          }
+          continue;
+        }
+        power += o.powerW();
+        labels[in.rank[d]] = o.label();
+        if (o.on()) {
+          on++;
+          resident += o.count();
+          for (int m = 0; m < in.models; m++) {
+            if ((o.mask() & (1L << m)) != 0) {
+              hosts[m]++;
+              buffer[n++] = in.candidate(d, o.mode(), m);
+            }
+          }
+        }
+      }
+      double g = ev.objective(buffer, n);
+      int replicas = (int) Arrays.stream(hosts).filter(h -> h >= 2).count();
+      return new PlanScore(g, power, on, replicas, resident, labels);
+    }
   }
 
   /** The options of a plan given by mode and model ids. */
@@ -283,41 +343,6 @@ public final class DmoSelector implements ExpertSelector {
       options[d] = in.option(d, mode, mask);
     }
     return options;
-  }
-
-  /** The children of a node: its next device (in branching order) fixed to each option. */
-  private static List<Node> children(
-      Instance in,
-      Evaluator ev,
-      Node node,
-      int[] order,
-      List<Option>[] options,
-      int[] buffer,
-      double[] restPower,
-      int[] restResident,
-      int[][] runnableFrom,
-      int[] twin,
-      long seq) {
-    int d = order[node.depth()];
-    double assignedPower = 0;
-    for (Option o : node.assigned()) {
-      assignedPower += o == null ? 0 : o.powerW();
-    }
-    List<Node> children = new java.util.ArrayList<>();
-    for (Option o : options[d]) {
-      if (assignedPower + o.powerW() + restPower[node.depth() + 1] > in.cap) {
-        continue;
-      }
-      if (twin[d] >= 0 && o.label().compareTo(node.assigned()[twin[d]].label()) < 0) {
-        continue; // symmetry: identical devices take their options in canonical order
-      }
-      Option[] assigned = node.assigned().clone();
-      assigned[d] = o;
-      PlanScore bound =
-          bound(in, ev, assigned, node.depth() + 1, buffer, restPower, restResident, runnableFrom);
-      children.add(new Node(node.depth() + 1, assigned, bound, seq + children.size()));
-    }
-    return children;
   }
 
   /** The dive's preference: higher G bound, then more resident models, then the plan order. */
@@ -474,47 +499,6 @@ public final class DmoSelector implements ExpertSelector {
       }
     }
     return ev.objective(buffer, n);
-  }
-
-  private static PlanScore bound(
-      Instance in,
-      Evaluator ev,
-      Option[] assigned,
-      int depth,
-      int[] buffer,
-      double[] restPower,
-      int[] restResident,
-      int[][] runnableFrom) {
-    int n = 0;
-    double power = restPower[depth];
-    int on = 0;
-    int resident = restResident[depth];
-    int[] hosts = runnableFrom[depth].clone();
-    String[] labels = new String[in.devices];
-    for (int d = 0; d < in.devices; d++) {
-      Option o = assigned[d];
-      if (o == null) {
-        for (int cand : in.deviceCandidates[d]) {
-          buffer[n++] = cand;
-        }
-        continue;
-      }
-      power += o.powerW();
-      labels[in.rank[d]] = o.label();
-      if (o.on()) {
-        on++;
-        resident += o.count();
-        for (int m = 0; m < in.models; m++) {
-          if ((o.mask() & (1L << m)) != 0) {
-            hosts[m]++;
-            buffer[n++] = in.candidate(d, o.mode(), m);
-          }
-        }
-      }
-    }
-    double g = ev.objective(buffer, n);
-    int replicas = (int) Arrays.stream(hosts).filter(h -> h >= 2).count();
-    return new PlanScore(g, power, on, replicas, resident, labels);
   }
 
   /**

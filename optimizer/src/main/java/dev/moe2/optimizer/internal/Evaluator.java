@@ -326,20 +326,24 @@ public final class Evaluator {
     if (n < k[c]) {
       return false;
     }
-    double[] ts = new double[n];
-    double[] es = new double[n];
-    int j = 0;
-    for (int m = 0; m < in.models; m++) {
-      if ((mask & (1L << m)) != 0) {
-        ts[j] = t[m];
-        es[j] = e[m];
-        j++;
-      }
-    }
+    double[] ts = members(mask, t, n);
+    double[] es = members(mask, e, n);
     if (topK(es, n, k[c]) > budgetE[c]) {
       return false;
     }
     return !serial || topK(ts, n, k[c]) <= budgetT[c];
+  }
+
+  /** The values of the models in {@code mask}, in model order ({@code n} of them). */
+  private double[] members(long mask, double[] values, int n) {
+    double[] out = new double[n];
+    int j = 0;
+    for (int m = 0; m < in.models; m++) {
+      if ((mask & (1L << m)) != 0) {
+        out[j++] = values[m];
+      }
+    }
+    return out;
   }
 
   /** Sum of the k largest of the first n values (all of them when n < k). */
@@ -362,16 +366,8 @@ public final class Evaluator {
 
   private UResult result(int c, long mask, double[] t, double[] e) {
     int n = Long.bitCount(mask);
-    double[] ts = new double[n];
-    double[] es = new double[n];
-    int j = 0;
-    for (int m = 0; m < in.models; m++) {
-      if ((mask & (1L << m)) != 0) {
-        ts[j] = t[m];
-        es[j] = e[m];
-        j++;
-      }
-    }
+    double[] ts = members(mask, t, n);
+    double[] es = members(mask, e, n);
     double twc = (serial ? topK(ts, n, k[c]) : Arrays.stream(ts).max().orElse(0)) + in.tagg[c];
     double ewc = topK(es, n, k[c]);
     return new UResult(true, mask, f(c, mask), twc, ewc, t.clone(), e.clone());
