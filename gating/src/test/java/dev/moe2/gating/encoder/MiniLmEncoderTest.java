@@ -1,0 +1,73 @@
+package dev.moe2.gating.encoder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The real int8 all-MiniLM-L6-v2 model from the classpath, through ONNX Runtime. */
+class MiniLmEncoderTest {
+
+  private static MiniLmEncoder encoder;
+
+  @BeforeAll
+  static void load() {
+    encoder = new MiniLmEncoder(1);
+  }
+
+  @AfterAll
+  static void close() {
+    encoder.close();
+  }
+
+  private static double cosine(float[] a, float[] b) {
+    double dot = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += a[i] * b[i];
+    }
+    return dot;
+  }
+
+  @Test
+  void encode_anyPrompt_isA384dUnitVector() {
+    float[] v = encoder.encode("What is the capital of France?");
+
+    assertThat(v).hasSize(384);
+    assertThat(cosine(v, v)).isCloseTo(1.0, within(1e-5));
+  }
+
+  @Test
+  void encode_paraphrases_areCloserThanUnrelatedPrompts() {
+    float[] a = encoder.encode("How many legs does a spider have?");
+    float[] b = encoder.encode("What is the number of legs of a spider?");
+    float[] c = encoder.encode("Solve 3x + 5 = 20 for x.");
+
+    assertThat(cosine(a, b)).isGreaterThan(cosine(a, c) + 0.3);
+  }
+
+  @Test
+  void encodeBatch_mixedLengths_equalsOneByOne() {
+    List<String> prompts =
+        List.of(
+            "short",
+            "a much longer prompt that needs padding inside a batch of several",
+            "mid length text");
+
+    List<float[]> batch = encoder.encodeBatch(prompts);
+
+    for (int i = 0; i < prompts.size(); i++) {
+      float[] single = encoder.encode(prompts.get(i));
+      assertThat(batch.get(i)).as(prompts.get(i)).containsExactly(single);
+    }
+  }
+
+  @Test
+  void encode_promptLongerThanTheLimit_isTruncatedNotRejected() {
+    float[] v = encoder.encode("word ".repeat(2000));
+
+    assertThat(cosine(v, v)).isCloseTo(1.0, within(1e-5));
+  }
+}
