@@ -74,6 +74,12 @@ public final class EvalRoutingCommand implements Callable<Integer> {
       description = "Use at most this many prompts per file (0: all; for quick runs).")
   int maxPrompts;
 
+  @Option(
+      names = "--c4-train-size",
+      defaultValue = "1500",
+      description = "Train prompts for the C4 subset study (0: skip it).")
+  int c4TrainSize;
+
   private final PrintStream stdout = System.out;
 
   /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
@@ -152,7 +158,35 @@ public final class EvalRoutingCommand implements Callable<Integer> {
       }
       double ece = Routers.expectedCalibrationError(test, gate);
       double categoryAccuracy = categoryAccuracy(test, predictor);
-      return report(experts, test, results, ece, categoryAccuracy, trained.report());
+      List<SubsetProperty.Row> c4 = List.of();
+      if (c4TrainSize > 0) {
+        int stride = Math.max(1, trainX.size() / c4TrainSize);
+        List<float[]> cx = new ArrayList<>();
+        List<double[]> cy = new ArrayList<>();
+        for (int i = 0; i < trainX.size(); i += stride) {
+          cx.add(trainX.get(i));
+          cy.add(trainY[i]);
+        }
+        List<Split> pooledTest = test.stream().filter(s -> POOLED.contains(s.name())).toList();
+        int total = SubsetProperty.subsetCount(experts.size());
+        progress(
+            "C4: retraining the gate on each of "
+                + total
+                + " expert subsets ("
+                + cx.size()
+                + " prompts)");
+        c4 =
+            SubsetProperty.run(
+                new GateTrainer(32, 2e-3, 64, 40, 5, 0.15, 1e-4, seed),
+                cx,
+                cy.toArray(double[][]::new),
+                experts,
+                encoder.id(),
+                pooledTest,
+                done -> progressBar("C4 subsets", done, total));
+        writeC4(c4, experts);
+      }
+      return report(experts, test, results, ece, categoryAccuracy, trained.report(), c4);
     }
   }
 
@@ -218,7 +252,8 @@ public final class EvalRoutingCommand implements Callable<Integer> {
       Map<String, Map<String, double[]>> results,
       double ece,
       double categoryAccuracy,
-      GateTrainer.Report training)
+      GateTrainer.Report training,
+      List<SubsetProperty.Row> c4)
       throws IOException {
     List<String> methods = new ArrayList<>(results.values().iterator().next().keySet());
     Map<String, Double> pooled = new LinkedHashMap<>();
@@ -272,6 +307,23 @@ public final class EvalRoutingCommand implements Callable<Integer> {
             bestSingle,
             ece,
             categoryAccuracy));
+    double c4Mean = c4.stream().mapToDouble(SubsetProperty.Row::gap).average().orElse(Double.NaN);
+    double c4Worst = c4.stream().mapToDouble(SubsetProperty.Row::gap).max().orElse(Double.NaN);
+    double c4Abs = c4.stream().mapToDouble(r -> Math.abs(r.gap())).average().orElse(Double.NaN);
+    if (!c4.isEmpty()) {
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "C4 (%d subsets S, |S| >= 2; gates trained on the same %s-prompt sample): gap ="
+                  + " score of a gate retrained on S − score of the all-expert gate restricted to"
+                  + " S, pooled test. Mean %.4f, worst (largest) %.4f, mean |gap| %.4f"
+                  + " (c4.csv).%n%n",
+              c4.size(),
+              c4TrainSize,
+              c4Mean,
+              c4Worst,
+              c4Abs));
+    }
     md.append(
         "Vote rule (k > 1, multiple choice): q-weighted; every wrong vote is assumed to name the"
             + " same wrong option, so a vote is right only when its right voters weigh more than"
@@ -285,7 +337,8 @@ public final class EvalRoutingCommand implements Callable<Integer> {
         Locale.ROOT,
         "routing gate_top1_pooled=%.3f per_category_best_pooled=%.3f knn_pooled=%.3f"
             + " best_single_pooled=%.3f gate_top2_pooled=%.3f gate_top3_pooled=%.3f"
-            + " oracle_pooled=%.3f ece=%.4f category_accuracy=%.3f c3_violations=NA c4_mean_gap=NA%n",
+            + " oracle_pooled=%.3f ece=%.4f category_accuracy=%.3f c3_violations=NA"
+            + " c4_mean_gap=%.4f c4_worst_gap=%.4f%n",
         pooled.get("gate top-1"),
         pooled.get("per-category best"),
         pooled.get("kNN (k=" + knnK + ")"),
@@ -294,8 +347,34 @@ public final class EvalRoutingCommand implements Callable<Integer> {
         pooled.get("gate top-3 vote"),
         pooled.get("oracle"),
         ece,
-        categoryAccuracy);
+        categoryAccuracy,
+        c4Mean,
+        c4Worst);
     return 0;
+  }
+
+  private void writeC4(List<SubsetProperty.Row> rows, List<String> experts) throws IOException {
+    StringBuilder csv = new StringBuilder("subset,size,retrained,restricted,gap\n");
+    for (SubsetProperty.Row r : rows) {
+      List<String> names = new ArrayList<>();
+      for (int e = 0; e < experts.size(); e++) {
+        if ((r.mask() & (1L << e)) != 0) {
+          names.add(shortName(experts.get(e)));
+        }
+      }
+      csv.append('"')
+          .append(String.join(" ", names))
+          .append('"')
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  ",%d,%.4f,%.4f,%.4f%n",
+                  r.subsetSize(),
+                  r.retrained(),
+                  r.restricted(),
+                  r.gap()));
+    }
+    Files.writeString(out.resolve("c4.csv"), csv.toString(), StandardCharsets.UTF_8);
   }
 
   private static double pooledMean(
