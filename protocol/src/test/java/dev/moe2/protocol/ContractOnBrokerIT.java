@@ -3,6 +3,7 @@ package dev.moe2.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.moe2.protocol.testing.EmbeddedBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -31,14 +31,49 @@ public final class MiniLmEncoder implements PromptEncoder {
   private final OrtEnvironment env;
   private final OrtSession session;
   private final HuggingFaceTokenizer tokenizer;
+  private final int parallelRuns;
+  private final String id;
+  private final java.util.concurrent.ExecutorService pool;
 
   /**
+   * One run at a time, {@value #MAX_TOKENS} tokens at most.
+   *
    * @param threads intra-op threads of ONNX Runtime (1 or 2 on a 2-core box)
    */
   public MiniLmEncoder(int threads) {
+    this(threads, 1, MAX_TOKENS);
+  }
+
+  /**
+   * @param threads intra-op threads of ONNX Runtime per run
+   * @param parallelRuns prompts of a batch embedded at once (each its own run; 2 with {@code
+   *     threads = 1} uses both cores of a 2-core box)
+   * @param maxTokens prompts are truncated to this many tokens (at most {@value #MAX_TOKENS})
+   */
+  public MiniLmEncoder(int threads, int parallelRuns, int maxTokens) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads has value " + threads + ": it must be >= 1");
     }
+    if (parallelRuns < 1) {
+      throw new IllegalArgumentException(
+          "parallelRuns has value " + parallelRuns + ": it must be >= 1");
+    }
+    if (maxTokens < 8 || maxTokens > MAX_TOKENS) {
+      throw new IllegalArgumentException(
+          "maxTokens has value " + maxTokens + ": it must be in [8, " + MAX_TOKENS + "]");
+    }
+    this.parallelRuns = parallelRuns;
+    this.id = maxTokens == MAX_TOKENS ? ID : ID + "-max" + maxTokens;
+    this.pool =
+        parallelRuns == 1
+            ? null
+            : java.util.concurrent.Executors.newFixedThreadPool(
+                parallelRuns,
+                r -> {
+                  Thread t = new Thread(r, "minilm-encoder");
+                  t.setDaemon(true);
+                  return t;
+                });
     this.env = OrtEnvironment.getEnvironment();
     try (InputStream model = resource(MODEL);
         InputStream tok = resource(TOKENIZER)) {
@@ -51,7 +86,7 @@ public final class MiniLmEncoder implements PromptEncoder {
               Map.of(
                   "padding", "false",
                   "truncation", "true",
-                  "maxLength", Integer.toString(MAX_TOKENS)));
+                  "maxLength", Integer.toString(maxTokens)));
     } catch (IOException | OrtException e) {
       throw new EncoderException("cannot load " + ID + " from the classpath: " + e.getMessage(), e);
     }
@@ -77,23 +112,52 @@ public final class MiniLmEncoder implements PromptEncoder {
 
   @Override
   public String id() {
-    return ID;
+    return id; // truncation changes long prompts' vectors, so it is part of the id
   }
 
   /**
    * Embeds each prompt on its own. The model is dynamically quantised (int8): activation scales are
    * computed over the whole input tensor, so in a padded batch the rows change each other's
    * embeddings (cosine 0.986 measured for a short prompt batched with long ones). One prompt per
-   * run keeps an embedding a function of its text alone, which the embedding cache relies on.
+   * run keeps an embedding a function of its text alone, which the embedding cache relies on. With
+   * {@code parallelRuns > 1} several prompts run at once (ONNX Runtime sessions are thread-safe).
    */
   @Override
   public List<float[]> encodeBatch(List<String> texts) {
     Objects.requireNonNull(texts, "texts");
-    List<float[]> out = new ArrayList<>(texts.size());
+    if (pool == null || texts.size() < 2) {
+      List<float[]> out = new ArrayList<>(texts.size());
+      for (String text : texts) {
+        out.add(encode(text));
+      }
+      return out;
+    }
+    List<java.util.concurrent.Future<float[]>> futures = new ArrayList<>(texts.size());
     for (String text : texts) {
-      out.add(encode(text));
+      futures.add(pool.submit(() -> encode(text)));
+    }
+    List<float[]> out = new ArrayList<>(texts.size());
+    for (java.util.concurrent.Future<float[]> f : futures) {
+      try {
+        out.add(f.get());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        futures.forEach(x -> x.cancel(true));
+        throw new EncoderException("interrupted while embedding a batch", e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        futures.forEach(x -> x.cancel(true));
+        if (e.getCause() instanceof EncoderException ee) {
+          throw ee;
+        }
+        throw new EncoderException("cannot embed a batch: " + e.getCause(), e.getCause());
+      }
     }
     return out;
+  }
+
+  /** Prompts embedded at once by {@link #encodeBatch}. */
+  public int parallelRuns() {
+    return parallelRuns;
   }
 
   @Override
@@ -149,6 +213,9 @@ public final class MiniLmEncoder implements PromptEncoder {
 
   @Override
   public void close() {
+    if (pool != null) {
+      pool.shutdownNow();
+    }
     tokenizer.close();
     try {
       session.close();

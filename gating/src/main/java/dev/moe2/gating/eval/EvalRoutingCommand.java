@@ -5,8 +5,11 @@ import dev.moe2.gating.data.RouterDcRecord;
 import dev.moe2.gating.encoder.EmbeddingCache;
 import dev.moe2.gating.encoder.MiniLmEncoder;
 import dev.moe2.gating.gate.CategoryPredictor;
+import dev.moe2.gating.gate.CategoryPriors;
 import dev.moe2.gating.gate.Gate;
 import dev.moe2.gating.gate.GateTrainer;
+import dev.moe2.gating.planning.CategoriesFile;
+import dev.moe2.profiles.ProfileCatalog;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +24,9 @@ import java.util.concurrent.Callable;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,6 +54,12 @@ public final class EvalRoutingCommand implements Callable<Integer> {
           new String[] {"arc_easy_train.json", "arc_easy_test.json", "reasoning", "mc"});
 
   /** The test splits pooled in the headline figures (as in shared/README.md). */
+  /** Train prompts per category whose predicted qualities the C3 planner optimises. */
+  static final int PLANNING_PROMPTS = 300;
+
+  /** Folds of the out-of-fold predictions the shrinkage is fitted on. */
+  static final int FOLDS = 5;
+
   static final List<String> POOLED = List.of("mmlu_test", "gsm8k-test", "arc_challenge_test");
 
   @Option(names = "--shared", defaultValue = "../shared", description = "Shared data folder.")
@@ -80,7 +92,19 @@ public final class EvalRoutingCommand implements Callable<Integer> {
       description = "Train prompts for the C4 subset study (0: skip it).")
   int c4TrainSize;
 
-  private final PrintStream stdout = System.out;
+  private final PrintStream stdout;
+
+  /** Held for the report. */
+  private CategoryPriors fittedPriors;
+
+  public EvalRoutingCommand() {
+    this(System.out);
+  }
+
+  /** Prints the report and summary to {@code stdout}. */
+  EvalRoutingCommand(PrintStream stdout) {
+    this.stdout = stdout;
+  }
 
   /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
   private static final java.util.logging.Logger TIMEFOLD_LOG =
@@ -109,7 +133,7 @@ public final class EvalRoutingCommand implements Callable<Integer> {
         List<RouterDcRecord> tr = limit(RouterDcDataset.load(dir.resolve(d[0])));
         List<RouterDcRecord> te = limit(RouterDcDataset.load(dir.resolve(d[1])));
         if (experts == null) {
-          experts = List.copyOf(tr.get(0).scores().keySet());
+          experts = tr.get(0).scores().keySet().stream().sorted().toList();
         }
         train.add(split(d[0], d[2], d[3], tr, experts, embeddings));
         test.add(split(d[1], d[2], d[3], te, experts, embeddings));
@@ -119,11 +143,13 @@ public final class EvalRoutingCommand implements Callable<Integer> {
       List<float[]> trainX = new ArrayList<>();
       List<String> trainLabels = new ArrayList<>();
       List<double[]> trainRows = new ArrayList<>();
+      Map<String, List<double[]>> rowsByCategory = new LinkedHashMap<>();
       for (Split s : train) {
         trainX.addAll(s.x());
         for (int i = 0; i < s.size(); i++) {
           trainLabels.add(s.category());
           trainRows.add(s.y()[i]);
+          rowsByCategory.computeIfAbsent(s.category(), c -> new ArrayList<>()).add(s.y()[i]);
         }
       }
       double[][] trainY = trainRows.toArray(double[][]::new);
@@ -132,6 +158,38 @@ public final class EvalRoutingCommand implements Callable<Integer> {
           GateTrainer.defaults(seed).train(trainX, trainY, experts, encoder.id());
       Gate gate = trained.gate();
       gate.save(out.resolve("gate.json"));
+      // The shrinkage is fitted on out-of-fold predictions: FOLDS gates, each trained without one
+      // fold of the train prompts, predict that fold.
+      Map<String, List<double[]>> outOfFoldQ = new LinkedHashMap<>();
+      List<double[]> oof = new ArrayList<>(java.util.Collections.nCopies(trainX.size(), null));
+      for (int f = 0; f < FOLDS; f++) {
+        progressBar("shrinkage folds", f, FOLDS);
+        List<float[]> fx = new ArrayList<>();
+        List<double[]> fy = new ArrayList<>();
+        for (int i = 0; i < trainX.size(); i++) {
+          if (i % FOLDS != f) {
+            fx.add(trainX.get(i));
+            fy.add(trainY[i]);
+          }
+        }
+        Gate foldGate =
+            GateTrainer.defaults(seed)
+                .train(fx, fy.toArray(double[][]::new), experts, encoder.id())
+                .gate();
+        for (int i = f; i < trainX.size(); i += FOLDS) {
+          oof.set(i, foldGate.predict(trainX.get(i)));
+        }
+      }
+      progressBar("shrinkage folds", FOLDS, FOLDS);
+      for (int i = 0; i < trainX.size(); i++) {
+        outOfFoldQ.computeIfAbsent(trainLabels.get(i), c -> new ArrayList<>()).add(oof.get(i));
+      }
+      CategoryPriors priors =
+          CategoryPriors.fit(
+              experts, arrays(rowsByCategory), arrays(outOfFoldQ), arrays(rowsByCategory));
+      priors.save(out.resolve("category-priors.json"));
+      fittedPriors = priors;
+      QualityFunction shrunk = (x, c) -> priors.shrink(c, gate.predict(x));
       progress("training the category predictor");
       List<String> categories = List.of("knowledge", "math", "reasoning", "code");
       CategoryPredictor predictor =
@@ -150,9 +208,10 @@ public final class EvalRoutingCommand implements Callable<Integer> {
         r.put("random", Routers.random(s));
         r.put("per-category best", Routers.perCategoryBest(s, bestByCategory));
         r.put("kNN (k=" + knnK + ")", Routers.knn(s, trainX, trainY, knnK));
-        r.put("gate top-1", Routers.gateTopK(s, gate, 1));
-        r.put("gate top-2 vote", Routers.gateTopK(s, gate, 2));
-        r.put("gate top-3 vote", Routers.gateTopK(s, gate, 3));
+        r.put("gate top-1 (no shrinkage)", Routers.gateTopK(s, gate, 1));
+        r.put("gate top-1", Routers.gateTopK(s, shrunk, 1));
+        r.put("gate top-2 vote", Routers.gateTopK(s, shrunk, 2));
+        r.put("gate top-3 vote", Routers.gateTopK(s, shrunk, 3));
         r.put("oracle", Routers.oracle(s));
         results.put(s.name(), r);
       }
@@ -186,8 +245,63 @@ public final class EvalRoutingCommand implements Callable<Integer> {
                 done -> progressBar("C4 subsets", done, total));
         writeC4(c4, experts);
       }
-      return report(experts, test, results, ece, categoryAccuracy, trained.report(), c4);
+      Map<String, List<BudgetStudy.Point>> c3 = budgetSweeps(experts, shrunk, train, test);
+      return report(experts, test, results, ece, categoryAccuracy, trained.report(), c4, c3);
     }
+  }
+
+  /** C3: energy and delay budgets of the knowledge category, and the site power cap. */
+  private Map<String, List<BudgetStudy.Point>> budgetSweeps(
+      List<String> experts, QualityFunction gate, List<Split> train, List<Split> test) {
+    progress("C3: budget sweeps on the reference fleet (planning qualities from train prompts)");
+    Map<String, List<float[]>> planning = new LinkedHashMap<>();
+    Map<String, List<double[]>> planningScores = new LinkedHashMap<>();
+    for (Split s : train) {
+      List<float[]> xs = planning.computeIfAbsent(s.category(), c -> new ArrayList<>());
+      List<double[]> ys = planningScores.computeIfAbsent(s.category(), c -> new ArrayList<>());
+      int stride = Math.max(1, s.size() / PLANNING_PROMPTS);
+      for (int i = 0; i < s.size(); i += stride) {
+        xs.add(s.x().get(i));
+        ys.add(s.y()[i]);
+      }
+    }
+    Map<String, Split> tests = new LinkedHashMap<>();
+    for (Split s : test) {
+      if (!s.name().startsWith("arc_easy")) {
+        tests.putIfAbsent(s.category(), s);
+      }
+    }
+    BudgetStudy study =
+        new BudgetStudy(
+            ProfileCatalog.builtIn().fleet("reference"),
+            CategoriesFile.builtIn(),
+            experts,
+            gate,
+            planning,
+            arrays(planningScores),
+            tests);
+    Map<BudgetStudy.Axis, double[]> axes = new LinkedHashMap<>();
+    axes.put(
+        BudgetStudy.Axis.ENERGY,
+        new double[] {5, 10, 20, 30, 40, 50, 55, 58, 60, 65, 80, 120, 200});
+    axes.put(
+        BudgetStudy.Axis.DELAY, new double[] {0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0});
+    axes.put(
+        BudgetStudy.Axis.POWER_CAP,
+        new double[] {15, 25, 40, 60, 100, 150, 250, 400, 600, Double.POSITIVE_INFINITY});
+    int total = axes.values().stream().mapToInt(v -> v.length).sum();
+    int[] done = {0};
+    Map<String, List<BudgetStudy.Point>> out = new LinkedHashMap<>();
+    axes.forEach(
+        (axis, values) ->
+            out.put(
+                axis.label,
+                study.sweep(
+                    axis,
+                    "knowledge",
+                    values,
+                    n -> progressBar("C3 budget points", ++done[0], total))));
+    return out;
   }
 
   private List<RouterDcRecord> limit(List<RouterDcRecord> records) {
@@ -253,7 +367,8 @@ public final class EvalRoutingCommand implements Callable<Integer> {
       double ece,
       double categoryAccuracy,
       GateTrainer.Report training,
-      List<SubsetProperty.Row> c4)
+      List<SubsetProperty.Row> c4,
+      Map<String, List<BudgetStudy.Point>> c3)
       throws IOException {
     List<String> methods = new ArrayList<>(results.values().iterator().next().keySet());
     Map<String, Double> pooled = new LinkedHashMap<>();
@@ -324,6 +439,117 @@ public final class EvalRoutingCommand implements Callable<Integer> {
               c4Worst,
               c4Abs));
     }
+    int violations = 0;
+    double gainPts = Double.NaN;
+    double gainRel = Double.NaN;
+    double capGain = Double.NaN;
+    double capGainRel = Double.NaN;
+    List<String[]> c3Rows = new ArrayList<>();
+    for (var sweep : c3.entrySet()) {
+      boolean cap = sweep.getKey().equals(BudgetStudy.Axis.POWER_CAP.label);
+      md.append("### C3: ")
+          .append(sweep.getKey())
+          .append(
+              cap
+                  ? " swept; score = category-weighted mean over the four test splits\n\n"
+                  : " of the knowledge category swept; score on mmlu_test\n\n")
+          .append(
+              "| budget | MoE² (DMO plan + gate top-1) | knowledge usable set | greedy plan + gate"
+                  + " | random valid plans + gate (mean of "
+                  + BudgetStudy.RANDOM_PLANS
+                  + ") | best single that fits | MoE² − best single |\n")
+          .append("|---|---|---|---|---|---|---|\n");
+      for (BudgetStudy.Point pt : sweep.getValue()) {
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %.3f | %s | %.3f | %.3f | %s | %s |%n",
+                Double.isFinite(pt.budget())
+                    ? String.format(Locale.ROOT, "%.3g", pt.budget())
+                    : "none",
+                pt.moe2(),
+                pt.moe2Usable(),
+                pt.greedy(),
+                pt.random(),
+                Double.isNaN(pt.bestSingle())
+                    ? "none fits"
+                    : String.format(
+                        Locale.ROOT, "%.3f (%s)", pt.bestSingle(), pt.bestSingleModel()),
+                Double.isNaN(pt.bestSingle())
+                    ? "—"
+                    : String.format(Locale.ROOT, "%+.3f", pt.gain())));
+        c3Rows.add(
+            new String[] {
+              sweep.getKey(),
+              Double.toString(pt.budget()),
+              Double.toString(pt.moe2()),
+              pt.moe2Usable(),
+              Double.toString(pt.greedy()),
+              Double.toString(pt.random()),
+              Double.toString(pt.bestSingle()),
+              pt.bestSingleModel(),
+              Double.toString(pt.moe2EnergyJ()),
+              Double.toString(pt.bestSingleEnergyJ())
+            });
+        violations += pt.violates() ? 1 : 0;
+        if (!cap
+            && !Double.isNaN(pt.bestSingle())
+            && (Double.isNaN(gainPts) || pt.gain() > gainPts)) {
+          gainPts = pt.gain();
+          gainRel = pt.gain() / pt.bestSingle();
+        }
+        if (cap
+            && !Double.isNaN(pt.bestSingle())
+            && (Double.isNaN(capGain) || pt.gain() > capGain)) {
+          capGain = pt.gain();
+          capGainRel = pt.gain() / pt.bestSingle();
+        }
+      }
+      md.append('\n');
+    }
+    writeCsv(
+        "c3-budgets.csv",
+        new String[] {
+          "axis",
+          "budget",
+          "moe2",
+          "moe2_usable",
+          "greedy",
+          "random",
+          "best_single",
+          "best_single_model",
+          "moe2_worst_energy_j",
+          "best_single_worst_energy_j"
+        },
+        c3Rows);
+    plotSweep(c3.get(BudgetStudy.Axis.ENERGY.label));
+    plotPareto(c3.get(BudgetStudy.Axis.ENERGY.label));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "C3: %d budget points where MoE² falls below the best single expert that fits."
+                + " Largest gain over the best fitting single expert on MMLU (knowledge energy and"
+                + " delay sweeps): %+.1f points (%+.1f %% relative), beside the paper's \"up to"
+                + " 14.4 %%\". Under a site power cap, where one plan serves all four categories,"
+                + " the largest gain over the best single expert (category-weighted score) is"
+                + " %+.1f points (%+.1f %% relative). Plots: `c3-energy.png` (score against the"
+                + " energy budget), `c3-pareto.png` (score against the worst-case energy spent).%n%n",
+            violations,
+            100 * gainPts,
+            100 * gainRel,
+            100 * capGain,
+            100 * capGainRel));
+    md.append(
+        "Gate top-k shrinks q toward the category's prior, q' = α·q + (1 − α)·prior, with α per"
+            + " category chosen on out-of-fold predictions for the train prompts ("
+            + FOLDS
+            + " folds) and kept above 0 only when its gain there is significant (one-sided 95 %):");
+    for (String c : List.of("knowledge", "math", "reasoning", "code")) {
+      fittedPriors
+          .prior(c)
+          .ifPresent(p -> md.append(String.format(Locale.ROOT, " %s α=%.2f", c, p.alpha())));
+    }
+    md.append(".\n\n");
     md.append(
         "Vote rule (k > 1, multiple choice): q-weighted; every wrong vote is assumed to name the"
             + " same wrong option, so a vote is right only when its right voters weigh more than"
@@ -333,24 +559,49 @@ public final class EvalRoutingCommand implements Callable<Integer> {
     plot(pooled);
 
     stdout.print(md);
-    stdout.printf(
-        Locale.ROOT,
-        "routing gate_top1_pooled=%.3f per_category_best_pooled=%.3f knn_pooled=%.3f"
-            + " best_single_pooled=%.3f gate_top2_pooled=%.3f gate_top3_pooled=%.3f"
-            + " oracle_pooled=%.3f ece=%.4f category_accuracy=%.3f c3_violations=NA"
-            + " c4_mean_gap=%.4f c4_worst_gap=%.4f%n",
-        pooled.get("gate top-1"),
-        pooled.get("per-category best"),
-        pooled.get("kNN (k=" + knnK + ")"),
-        bestSingle,
-        pooled.get("gate top-2 vote"),
-        pooled.get("gate top-3 vote"),
-        pooled.get("oracle"),
-        ece,
-        categoryAccuracy,
-        c4Mean,
-        c4Worst);
+    String summary =
+        String.format(
+            Locale.ROOT,
+            "routing gate_top1_pooled=%.3f per_category_best_pooled=%.3f knn_pooled=%.3f"
+                + " best_single_pooled=%.3f gate_top2_pooled=%.3f gate_top3_pooled=%.3f"
+                + " oracle_pooled=%.3f ece=%.4f category_accuracy=%.3f c3_violations=%d"
+                + " c3_max_gain_mmlu=%.3f c3_max_gain_mmlu_rel=%.3f c3_max_gain_power_cap=%.3f"
+                + " c3_max_gain_power_cap_rel=%.3f c4_mean_gap=%.4f c4_worst_gap=%.4f%n",
+            pooled.get("gate top-1"),
+            pooled.get("per-category best"),
+            pooled.get("kNN (k=" + knnK + ")"),
+            bestSingle,
+            pooled.get("gate top-2 vote"),
+            pooled.get("gate top-3 vote"),
+            pooled.get("oracle"),
+            ece,
+            categoryAccuracy,
+            violations,
+            gainPts,
+            gainRel,
+            capGain,
+            capGainRel,
+            c4Mean,
+            c4Worst);
+    Files.writeString(out.resolve("summary.txt"), summary, StandardCharsets.UTF_8);
+    stdout.print(summary);
     return 0;
+  }
+
+  private static Map<String, double[][]> arrays(Map<String, List<double[]>> rows) {
+    Map<String, double[][]> out = new LinkedHashMap<>();
+    rows.forEach((c, r) -> out.put(c, r.toArray(double[][]::new)));
+    return out;
+  }
+
+  private void writeCsv(String file, String[] header, List<String[]> rows) throws IOException {
+    List<String[]> all = new ArrayList<>();
+    all.add(header);
+    all.addAll(rows);
+    new com.fasterxml.jackson.dataformat.csv.CsvMapper()
+        .writerFor(String[][].class)
+        .with(com.fasterxml.jackson.dataformat.csv.CsvSchema.emptySchema())
+        .writeValue(out.resolve(file).toFile(), all.toArray(String[][]::new));
   }
 
   private void writeC4(List<SubsetProperty.Row> rows, List<String> experts) throws IOException {
@@ -407,6 +658,60 @@ public final class EvalRoutingCommand implements Callable<Integer> {
         chart, out.resolve("pooled-scores").toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 
+  private void plotSweep(List<BudgetStudy.Point> points) throws IOException {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(900)
+            .height(500)
+            .title("MMLU score against the knowledge category's energy budget (reference fleet)")
+            .xAxisTitle("energy budget per prompt (J)")
+            .yAxisTitle("mean score on mmlu_test")
+            .build();
+    chart.getStyler().setXAxisLogarithmic(true);
+    List<Double> x = points.stream().map(BudgetStudy.Point::budget).toList();
+    chart.addSeries("MoE2 (DMO + gate)", x, points.stream().map(BudgetStudy.Point::moe2).toList());
+    chart.addSeries("greedy + gate", x, points.stream().map(BudgetStudy.Point::greedy).toList());
+    chart.addSeries(
+        "random plans + gate", x, points.stream().map(BudgetStudy.Point::random).toList());
+    chart.addSeries(
+        "best single that fits",
+        x,
+        points.stream().map(p -> Double.isNaN(p.bestSingle()) ? 0.0 : p.bestSingle()).toList());
+    BitmapEncoder.saveBitmap(
+        chart, out.resolve("c3-energy").toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  /** Score against worst-case energy actually spent: the frontier each approach traces. */
+  private void plotPareto(List<BudgetStudy.Point> points) throws IOException {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(900)
+            .height(500)
+            .title("Pareto frontier: MMLU score against worst-case energy per prompt")
+            .xAxisTitle("worst-case energy of the usable set (J)")
+            .yAxisTitle("mean score on mmlu_test")
+            .build();
+    chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+    List<BudgetStudy.Point> moe2 =
+        points.stream().filter(p -> Double.isFinite(p.moe2EnergyJ())).toList();
+    List<BudgetStudy.Point> single =
+        points.stream().filter(p -> Double.isFinite(p.bestSingleEnergyJ())).toList();
+    if (!moe2.isEmpty()) {
+      chart.addSeries(
+          "MoE2 (DMO + gate)",
+          moe2.stream().map(BudgetStudy.Point::moe2EnergyJ).toList(),
+          moe2.stream().map(BudgetStudy.Point::moe2).toList());
+    }
+    if (!single.isEmpty()) {
+      chart.addSeries(
+          "best single that fits",
+          single.stream().map(BudgetStudy.Point::bestSingleEnergyJ).toList(),
+          single.stream().map(BudgetStudy.Point::bestSingle).toList());
+    }
+    BitmapEncoder.saveBitmap(
+        chart, out.resolve("c3-pareto").toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+
   static String shortName(String expert) {
     return expert.substring(expert.indexOf('/') + 1);
   }
@@ -418,16 +723,23 @@ public final class EvalRoutingCommand implements Callable<Integer> {
   private static void progressBar(String what, int done, int total) {
     int width = 30;
     int filled = total == 0 ? width : (int) ((long) width * done / total);
+    boolean terminal = System.console() != null;
+    if (!terminal
+        && done != total
+        && done != 1
+        && filled == (int) ((long) width * (done - 1) / total)) {
+      return; // in a log, print only when the bar grows
+    }
     System.err.print(
         String.format(
             Locale.ROOT,
-            "\r%-32s [%s%s] %d/%d",
+            (terminal ? "\r" : "") + "%-32s [%s%s] %d/%d" + (terminal ? "" : "%n"),
             what,
             "=".repeat(filled),
             " ".repeat(width - filled),
             done,
             total));
-    if (done == total) {
+    if (terminal && done == total) {
       System.err.println();
     }
   }

@@ -76,9 +76,14 @@ final class Routers {
    * (method.md §4), so top-k scores as top-1.
    */
   static double[] gateTopK(Split s, Gate gate, int k) {
+    return gateTopK(s, (x, c) -> gate.predict(x), k);
+  }
+
+  /** As {@link #gateTopK(Split, Gate, int)} with any quality function (category known). */
+  static double[] gateTopK(Split s, QualityFunction quality, int k) {
     double[] out = new double[s.size()];
     for (int i = 0; i < s.size(); i++) {
-      double[] q = gate.predict(s.x().get(i));
+      double[] q = quality.q(s.x().get(i), s.category());
       int[] chosen = topIndices(q, k);
       double[] y = s.y()[i];
       if (k == 1 || !s.multipleChoice()) {

@@ -70,4 +70,37 @@ class MiniLmEncoderTest {
 
     assertThat(cosine(v, v)).isCloseTo(1.0, within(1e-5));
   }
+
+  @Test
+  void encodeBatch_parallelRuns_equalsOneByOneInOrder() {
+    List<String> prompts =
+        List.of(
+            "Short one.",
+            "A somewhat longer prompt about the boiling point of water at altitude.",
+            "Which planet is known as the red planet?",
+            "Solve 12 * 7 and explain the steps.",
+            "def add(a, b): return a + b");
+    try (MiniLmEncoder parallel = new MiniLmEncoder(1, 2, MiniLmEncoder.MAX_TOKENS)) {
+      List<float[]> batch = parallel.encodeBatch(prompts);
+      for (int i = 0; i < prompts.size(); i++) {
+        assertThat(batch.get(i)).as("prompt %d", i).containsExactly(encoder.encode(prompts.get(i)));
+      }
+    }
+  }
+
+  @Test
+  void id_truncatedEncoder_namesItsLimitSoCachesDoNotMix() {
+    try (MiniLmEncoder truncated = new MiniLmEncoder(1, 1, 128)) {
+      assertThat(truncated.id()).isEqualTo(MiniLmEncoder.ID + "-max128");
+      assertThat(encoder.id()).isEqualTo(MiniLmEncoder.ID);
+    }
+  }
+
+  @Test
+  void constructor_badParameters_nameTheParameter() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MiniLmEncoder(1, 0, 256))
+        .hasMessageContaining("parallelRuns");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MiniLmEncoder(1, 1, 1000))
+        .hasMessageContaining("maxTokens has value 1000");
+  }
 }
