@@ -27,5 +27,9 @@ moe2_run() {
   moe2_build "$module"
   local cp
   cp="$MOE2_ROOT/$module/target/classes:$(cat "$MOE2_ROOT/$module/target/.moe2-classpath")"
+  # Benchmarks that need test-only parts (an embedded broker) live in the test sources.
+  if [[ "${MOE2_TEST_CLASSES:-0}" == 1 ]]; then
+    cp="$MOE2_ROOT/$module/target/test-classes:$cp"
+  fi
   exec java -cp "$cp" "$main" "$@"
 }

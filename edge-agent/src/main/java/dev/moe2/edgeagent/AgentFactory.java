@@ -1,0 +1,251 @@
+package dev.moe2.edgeagent;
+
+import dev.moe2.edgeagent.backend.InferenceBackend;
+import dev.moe2.edgeagent.backend.OnnxBackend;
+import dev.moe2.edgeagent.backend.OpenAiBackend;
+import dev.moe2.edgeagent.config.AgentConfig;
+import dev.moe2.edgeagent.config.ConfigException;
+import dev.moe2.edgeagent.energy.EnergyMeter;
+import dev.moe2.edgeagent.energy.ProfileMeter;
+import dev.moe2.edgeagent.energy.RaplMeter;
+import dev.moe2.edgeagent.energy.SampledMeter;
+import dev.moe2.edgeagent.mqtt.PahoLink;
+import dev.moe2.edgeagent.power.CommandPowerController;
+import dev.moe2.edgeagent.power.FixedPowerController;
+import dev.moe2.edgeagent.power.PowerController;
+import dev.moe2.edgeagent.profile.Profiler;
+import dev.moe2.edgeagent.serve.HostedModel;
+import dev.moe2.edgeagent.sim.AnswerBook;
+import dev.moe2.edgeagent.sim.SimulatedBackend;
+import dev.moe2.edgeagent.sim.SimulatedDevice;
+import dev.moe2.edgeagent.sim.SimulatedMeter;
+import dev.moe2.profiles.DeviceClass;
+import dev.moe2.profiles.ModelCatalog;
+import dev.moe2.profiles.ModelDescriptor;
+import dev.moe2.profiles.PowerMode;
+import dev.moe2.profiles.ProfileCatalog;
+import dev.moe2.protocol.AgentId;
+import dev.moe2.protocol.JsonCodec;
+import dev.moe2.protocol.ModelId;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/** Builds an {@link Agent} from its configuration: the explicit wiring of the daemon. */
+public final class AgentFactory {
+
+  /** The version in births: the jar's, or {@code dev} when run from classes. */
+  public static final String VERSION =
+      Optional.ofNullable(Agent.class.getPackage().getImplementationVersion()).orElse("dev");
+
+  private AgentFactory() {}
+
+  /**
+   * Builds the agent and loads its resident experts; call {@link Agent#start()} to connect.
+   *
+   * @throws ConfigException for configuration the profiles or files contradict
+   */
+  public static Agent build(AgentConfig config, Clock clock) {
+    ProfileCatalog catalog =
+        config.profiles() == null
+            ? ProfileCatalog.builtIn()
+            : ProfileCatalog.load(config.profiles());
+    DeviceClass device;
+    try {
+      device = catalog.deviceClass(config.deviceClass());
+    } catch (RuntimeException e) {
+      throw new ConfigException("deviceClass", e.getMessage());
+    }
+    if (device.mode(config.powerMode()).isEmpty()) {
+      throw new ConfigException(
+          "powerMode",
+          "'"
+              + config.powerMode()
+              + "' is not a mode of "
+              + device.id()
+              + " (modes: "
+              + device.powerModes().stream().map(PowerMode::id).toList()
+              + ")");
+    }
+    AgentConfig.Simulation sim = config.simulation();
+    SimulatedDevice simulated =
+        new SimulatedDevice(device, config.powerMode(), sim.seed(), sim.noise(), sim.timeScale());
+    simulated.throttle(sim.throttle());
+    AnswerBook book = sim.answers() == null ? AnswerBook.empty() : answers(sim);
+    Map<ModelId, HostedModel> models = new LinkedHashMap<>();
+    for (int i = 0; i < config.experts().size(); i++) {
+      AgentConfig.Expert e = config.experts().get(i);
+      Optional<ModelDescriptor> known = describe(catalog, e.model());
+      String sizeClass =
+          e.simulated() != null
+              ? e.simulated().sizeClass()
+              : known.map(ModelDescriptor::sizeClass).orElse("unknown");
+      double memory = known.map(m -> m.footprintGiB().value()).orElse(0.0);
+      InferenceBackend backend = backend(e, simulated, book, known);
+      models.put(
+          ModelId.of(e.model()),
+          new HostedModel(ModelId.of(e.model()), e.quantization(), sizeClass, memory, backend));
+    }
+    PowerController power = power(config, device, simulated);
+    EnergyMeter meter = meter(config, device, simulated, power);
+    for (int i = 0; i < config.experts().size(); i++) {
+      AgentConfig.Expert e = config.experts().get(i);
+      if (e.resident()) {
+        try {
+          models.get(ModelId.of(e.model())).backend().load();
+        } catch (RuntimeException ex) {
+          throw new ConfigException(
+              "experts[" + i + "]", "cannot load " + e.model() + ": " + ex.getMessage(), ex);
+        }
+      }
+    }
+    AgentId id = AgentId.of(config.agentId());
+    long incarnation = clock.millis();
+    AgentConfig.Mqtt mqtt = config.mqtt();
+    Properties tls = null;
+    if (mqtt.trustStore() != null) {
+      tls = new Properties();
+      tls.setProperty("com.ibm.ssl.trustStore", mqtt.trustStore().toString());
+      if (mqtt.trustStorePassword() != null) {
+        tls.setProperty("com.ibm.ssl.trustStorePassword", mqtt.trustStorePassword());
+      }
+    }
+    PahoLink.Settings settings =
+        new PahoLink.Settings(
+            mqtt.uri(),
+            mqtt.username(),
+            mqtt.password() == null ? null : mqtt.password().toCharArray(),
+            mqtt.keepAliveS(),
+            Duration.ofMillis(mqtt.reconnectInitialMs()),
+            Duration.ofMillis(mqtt.reconnectMaxMs()),
+            tls);
+    JsonCodec codec = new JsonCodec(config.serving().maxPayloadKiB() * 1024);
+    AgentConfig.Profile p = config.profile();
+    return new Agent(
+        new Agent.Identity(
+            id,
+            device.id(),
+            (long) (device.usableMemoryGiB().value() * 1024),
+            device.id(),
+            VERSION,
+            incarnation),
+        models,
+        meter,
+        power,
+        new Profiler(p.ewmaAlpha(), p.driftThreshold(), p.minSamples()),
+        device.usableMemoryGiB().value(),
+        agent -> new PahoLink(id, settings, codec, agent::lastWill, sim.seed()),
+        codec,
+        clock,
+        Duration.ofSeconds(p.reportIntervalS()),
+        config.serving().maxConcurrent(),
+        config.serving().dedupeCapacity(),
+        usesSimulation(config) ? simulated : null);
+  }
+
+  private static boolean usesSimulation(AgentConfig c) {
+    return c.energy().meter().equals("simulated")
+        || c.power().controller().equals("simulated")
+        || c.experts().stream().anyMatch(e -> e.backend().equals("simulated"));
+  }
+
+  private static AnswerBook answers(AgentConfig.Simulation sim) {
+    try {
+      return AnswerBook.load(sim.answers());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("simulation.answers", e.getMessage(), e);
+    }
+  }
+
+  private static Optional<ModelDescriptor> describe(ProfileCatalog catalog, String modelId) {
+    for (ModelCatalog c : catalog.modelCatalogs()) {
+      for (ModelDescriptor m : c.models()) {
+        if (m.id().equals(modelId)) {
+          return Optional.of(m);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static InferenceBackend backend(
+      AgentConfig.Expert e,
+      SimulatedDevice device,
+      AnswerBook book,
+      Optional<ModelDescriptor> known) {
+    return switch (e.backend()) {
+      case "onnx" ->
+          new OnnxBackend(
+              e.onnx().model(),
+              e.onnx().tokenizer(),
+              e.onnx().vocabSize(),
+              e.onnx().contextLength(),
+              e.onnx().threads());
+      case "openai" ->
+          new OpenAiBackend(
+              e.openai().url(),
+              e.openai().model(),
+              Duration.ofSeconds(e.openai().timeoutS()),
+              e.openai().apiKey());
+      case "simulated" -> {
+        try {
+          yield new SimulatedBackend(
+              e.model(),
+              e.simulated().datasetModel() != null
+                  ? e.simulated().datasetModel()
+                  : known.map(ModelDescriptor::name).orElse(e.model()),
+              e.simulated().sizeClass(),
+              e.simulated().answerTokens(),
+              device,
+              book);
+        } catch (RuntimeException ex) {
+          throw new ConfigException(
+              "experts[" + e.model() + "].simulated.sizeClass", ex.getMessage(), ex);
+        }
+      }
+      default -> throw new ConfigException("experts[" + e.model() + "].backend", e.backend());
+    };
+  }
+
+  private static PowerController power(AgentConfig c, DeviceClass device, SimulatedDevice sim) {
+    Duration timeout = Duration.ofMillis(c.power().timeoutMs());
+    return switch (c.power().controller()) {
+      case "nvpmodel" -> {
+        if (device.powerModes().stream().anyMatch(m -> m.nvpmodelId() == null)) {
+          throw new ConfigException(
+              "power.controller", "nvpmodel needs nvpmodel ids, which " + device.id() + " lacks");
+        }
+        yield CommandPowerController.nvpmodel(device, c.power().command(), c.powerMode(), timeout);
+      }
+      case "nvidia-smi" -> {
+        if (device.powerModes().stream().anyMatch(m -> m.powerLimitW() == null)) {
+          throw new ConfigException(
+              "power.controller", "nvidia-smi needs power limits, which " + device.id() + " lacks");
+        }
+        yield CommandPowerController.nvidiaSmi(device, c.power().command(), c.powerMode(), timeout);
+      }
+      case "simulated" -> FixedPowerController.simulated(device, c.powerMode(), sim::mode);
+      default -> FixedPowerController.none(device, c.powerMode());
+    };
+  }
+
+  private static EnergyMeter meter(
+      AgentConfig c, DeviceClass device, SimulatedDevice sim, PowerController power) {
+    AgentConfig.Energy e = c.energy();
+    try {
+      return switch (e.meter()) {
+        case "tegrastats" -> SampledMeter.tegrastats(e.command().get(0), e.intervalMs(), e.rails());
+        case "nvidia-smi" ->
+            SampledMeter.nvidiaSmi(e.command().get(0), e.intervalMs(), e.gpuIndex());
+        case "rapl" -> new RaplMeter(e.raplZone());
+        case "simulated" -> new SimulatedMeter(sim);
+        default -> new ProfileMeter(device, power::current);
+      };
+    } catch (RuntimeException ex) {
+      throw new ConfigException("energy.meter", ex.getMessage(), ex);
+    }
+  }
+}

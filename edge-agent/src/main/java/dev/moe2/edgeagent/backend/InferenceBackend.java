@@ -1,0 +1,35 @@
+package dev.moe2.edgeagent.backend;
+
+import dev.moe2.protocol.ChatMessage;
+import dev.moe2.protocol.GenerationParams;
+import java.util.List;
+
+/**
+ * The port to the thing that runs one expert's model: a local ONNX model, an OpenAI-compatible
+ * server on the device, or a simulation. One instance per hosted expert; thread-safe.
+ */
+public interface InferenceBackend extends AutoCloseable {
+
+  /** {@code onnx}, {@code openai} or {@code simulated} (as in the birth message). */
+  String kind();
+
+  /** Makes the model resident (loads weights); idempotent. */
+  void load();
+
+  /** Releases the model's memory; idempotent. */
+  void unload();
+
+  boolean loaded();
+
+  /**
+   * Generates an answer.
+   *
+   * @param cancel checked between tokens; when it fires, generation stops with {@link
+   *     GenerationCancelledException}
+   * @throws BackendException when the backend fails (not loaded, server error, ...)
+   */
+  Generation generate(List<ChatMessage> messages, GenerationParams params, Cancellation cancel);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,52 @@
+package dev.moe2.edgeagent.mqtt;
+
+import dev.moe2.protocol.Message;
+import dev.moe2.protocol.Topic;
+
+/**
+ * The agent's connection to the broker, by role: keep connected (reconnecting with backoff),
+ * deliver what arrives on the agent's request and plan topics, publish contract messages with their
+ * topic's QoS and retain flag. The MQTT adapter is {@link PahoLink}.
+ */
+public interface AgentLink extends AutoCloseable {
+
+  /** What the agent does with the link's events; called on the link's threads. */
+  interface Listener {
+    /** The link (re)connected and subscribed: publish birth and state now. */
+    void connected(boolean reconnect);
+
+    /** A message arrived on a subscribed topic (raw: decoding errors are the agent's to answer). */
+    void arrived(String topic, byte[] payload, String responseTopic);
+  }
+
+  /** Starts connecting in the background (and keeps reconnecting); returns at once. */
+  void start(Listener listener);
+
+  boolean connected();
+
+  /**
+   * Publishes with the topic kind's QoS and retain flag.
+   *
+   * @throws LinkException when not connected or the client refuses
+   */
+  void publish(Topic topic, Message message);
+
+  /**
+   * Publishes an answer on a request's response topic (a replies topic) with the request id as MQTT
+   * 5 correlation data.
+   */
+  void reply(String responseTopic, byte[] correlation, Message message);
+
+  /** Publishes and waits for the broker's acknowledgement (used for the last words). */
+  void publishAndWait(Topic topic, Message message, java.time.Duration timeout);
+
+  /**
+   * Drops the connection without a DISCONNECT packet, as a crash or a cut cable does: the broker
+   * publishes the last will. No reconnect follows.
+   */
+  void abort();
+
+  /** Disconnects normally (the broker discards the will) and releases the client. */
+  @Override
+  void close();
+}

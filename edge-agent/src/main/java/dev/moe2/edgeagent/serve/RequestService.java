@@ -1,0 +1,305 @@
+package dev.moe2.edgeagent.serve;
+
+import dev.moe2.edgeagent.backend.BackendException;
+import dev.moe2.edgeagent.backend.Cancellation;
+import dev.moe2.edgeagent.backend.Generation;
+import dev.moe2.edgeagent.backend.GenerationCancelledException;
+import dev.moe2.edgeagent.energy.EnergyMeter;
+import dev.moe2.edgeagent.energy.Work;
+import dev.moe2.edgeagent.mqtt.AgentLink;
+import dev.moe2.edgeagent.mqtt.LinkException;
+import dev.moe2.edgeagent.profile.Profiler;
+import dev.moe2.protocol.AgentId;
+import dev.moe2.protocol.EnergyReading;
+import dev.moe2.protocol.ErrorCode;
+import dev.moe2.protocol.ErrorReport;
+import dev.moe2.protocol.InferenceReply;
+import dev.moe2.protocol.InferenceRequest;
+import dev.moe2.protocol.JsonCodec;
+import dev.moe2.protocol.Latency;
+import dev.moe2.protocol.Message;
+import dev.moe2.protocol.ModelId;
+import dev.moe2.protocol.ProtocolException;
+import dev.moe2.protocol.Topic;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Serves inference requests: decode (a malformed one gets a {@code malformed-request} error and the
+ * agent carries on), drop redeliveries, refuse an unknown or non-resident expert, refuse beyond the
+ * concurrency limit, run the backend on a worker with the deadline as cancellation, meter the
+ * energy, reply (text, tokens, latency, energy with its source) or answer with a specific error,
+ * and feed the profiler.
+ */
+public final class RequestService {
+
+  private static final System.Logger LOG = System.getLogger(RequestService.class.getName());
+
+  /** Counters for logs, tests and benchmarks. */
+  public record Counters(
+      long received, long replied, long errors, long duplicates, long malformed, long overloaded) {}
+
+  private final AgentId agent;
+  private final Map<ModelId, HostedModel> models;
+  private final EnergyMeter meter;
+  private final Supplier<String> powerMode;
+  private final Profiler profiler;
+  private final Runnable onDrift;
+  private final AgentLink link;
+  private final JsonCodec codec;
+  private final Clock clock;
+  private final ExecutorService workers;
+  private final Semaphore slots;
+  private final RecentRequests recent;
+  private final AtomicLong received = new AtomicLong();
+  private final AtomicLong replied = new AtomicLong();
+  private final AtomicLong errors = new AtomicLong();
+  private final AtomicLong duplicates = new AtomicLong();
+  private final AtomicLong malformed = new AtomicLong();
+  private final AtomicLong overloaded = new AtomicLong();
+  private volatile boolean stopping;
+
+  /**
+   * @param powerMode the power mode in force (for replies)
+   * @param onDrift called (on a worker) when the profiler sees drift
+   * @param workers runs generations; at most {@code maxConcurrent} at a time are admitted
+   */
+  public RequestService(
+      AgentId agent,
+      Map<ModelId, HostedModel> models,
+      EnergyMeter meter,
+      Supplier<String> powerMode,
+      Profiler profiler,
+      Runnable onDrift,
+      AgentLink link,
+      JsonCodec codec,
+      Clock clock,
+      ExecutorService workers,
+      int maxConcurrent,
+      int dedupeCapacity) {
+    this.agent = agent;
+    this.models = Map.copyOf(models);
+    this.meter = meter;
+    this.powerMode = powerMode;
+    this.profiler = profiler;
+    this.onDrift = onDrift;
+    this.link = link;
+    this.codec = codec;
+    this.clock = clock;
+    this.workers = workers;
+    this.slots = new Semaphore(maxConcurrent);
+    this.recent = new RecentRequests(dedupeCapacity);
+  }
+
+  public Counters counters() {
+    return new Counters(
+        received.get(),
+        replied.get(),
+        errors.get(),
+        duplicates.get(),
+        malformed.get(),
+        overloaded.get());
+  }
+
+  /** Refuses new work and cancels running generations (shutdown). */
+  public void stop() {
+    stopping = true;
+  }
+
+  /** A message arrived on this agent's requests topic. */
+  public void arrived(String topicName, byte[] payload, String responseTopic) {
+    received.incrementAndGet();
+    InferenceRequest request;
+    Topic topic;
+    try {
+      topic = Topic.parse(topicName);
+      request = codec.decode(topic, payload, InferenceRequest.class);
+      if (!request.modelId().equals(topic.modelId())) {
+        throw new IllegalArgumentException(
+            "field 'modelId' has value "
+                + request.modelId()
+                + " but the topic names expert "
+                + topic.modelId());
+      }
+    } catch (ProtocolException | IllegalArgumentException e) {
+      malformed.incrementAndGet();
+      LOG.log(
+          System.Logger.Level.WARNING, "malformed request on {0}: {1}", topicName, e.getMessage());
+      answerMalformed(topicName, responseTopic, e.getMessage());
+      return;
+    }
+    if (!recent.firstTime(request.requestId().value() + "#" + request.attempt())) {
+      duplicates.incrementAndGet();
+      LOG.log(
+          System.Logger.Level.DEBUG, "request {0} redelivered: not run again", request.requestId());
+      return;
+    }
+    Instant now = clock.instant();
+    if (!now.isBefore(request.deadline())) {
+      fail(
+          request,
+          ErrorCode.DEADLINE_EXCEEDED,
+          "deadline " + request.deadline() + " had passed on arrival at " + now,
+          true);
+      return;
+    }
+    HostedModel model = models.get(request.modelId());
+    if (model == null || !model.backend().loaded()) {
+      fail(
+          request,
+          ErrorCode.UNKNOWN_EXPERT,
+          model == null
+              ? "agent "
+                  + agent
+                  + " does not host "
+                  + request.modelId()
+                  + " (hosts "
+                  + models.keySet()
+                  + ")"
+              : request.modelId() + " is not resident on " + agent + " under the current plan",
+          true);
+      return;
+    }
+    if (stopping || !slots.tryAcquire()) {
+      overloaded.incrementAndGet();
+      fail(
+          request,
+          ErrorCode.OVERLOADED,
+          stopping
+              ? agent + " is shutting down"
+              : agent + " is at its limit of concurrent requests",
+          true);
+      return;
+    }
+    try {
+      workers.execute(() -> run(request, model));
+    } catch (RuntimeException e) {
+      slots.release();
+      fail(request, ErrorCode.OVERLOADED, "cannot schedule the request: " + e.getMessage(), true);
+    }
+  }
+
+  private void run(InferenceRequest request, HostedModel model) {
+    try {
+      Cancellation cancel = () -> stopping || !clock.instant().isBefore(request.deadline());
+      EnergyMeter.Window window = meter.begin();
+      Generation g;
+      try {
+        g = model.backend().generate(request.messages(), request.params(), cancel);
+      } catch (RuntimeException e) {
+        meter.end(window, new Work(model.sizeClass(), 0, 0, java.time.Duration.ZERO));
+        throw e;
+      }
+      EnergyReading energy =
+          meter.end(
+              window,
+              new Work(model.sizeClass(), g.promptTokens(), g.completionTokens(), g.total()));
+      Instant done = clock.instant();
+      if (!done.isBefore(request.deadline())) {
+        throw new GenerationCancelledException(g.completionTokens(), request.params().maxTokens());
+      }
+      InferenceReply reply =
+          new InferenceReply(
+              request.requestId(),
+              agent,
+              request.modelId(),
+              g.text(),
+              g.promptTokens(),
+              g.completionTokens(),
+              g.finishReason(),
+              new Latency(g.ttft(), g.prefillPerToken(), g.decodePerToken(), g.total()),
+              energy,
+              powerMode.get(),
+              done);
+      send(request, reply);
+      replied.incrementAndGet();
+      boolean drift =
+          profiler.record(
+              new Profiler.Sample(
+                  request.modelId(),
+                  g.ttft(),
+                  g.prefillPerToken(),
+                  g.decodePerToken(),
+                  g.total(),
+                  g.completionTokens(),
+                  energy.joules().value(),
+                  energy.source()));
+      if (drift) {
+        onDrift.run();
+      }
+    } catch (GenerationCancelledException e) {
+      fail(
+          request,
+          ErrorCode.DEADLINE_EXCEEDED,
+          (stopping
+                  ? "the agent is shutting down; "
+                  : "deadline " + request.deadline() + " passed; ")
+              + e.getMessage(),
+          true);
+    } catch (BackendException e) {
+      fail(request, ErrorCode.BACKEND_FAILURE, e.getMessage(), true);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "request " + request.requestId() + " failed", e);
+      fail(
+          request, ErrorCode.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage(), false);
+    } finally {
+      slots.release();
+    }
+  }
+
+  private void fail(InferenceRequest request, ErrorCode code, String message, boolean retryable) {
+    errors.incrementAndGet();
+    send(
+        request,
+        new ErrorReport(
+            request.requestId(),
+            agent,
+            request.modelId(),
+            code,
+            message,
+            retryable,
+            clock.instant()));
+  }
+
+  private void send(InferenceRequest request, Message message) {
+    try {
+      link.reply(
+          request.replyTo(), request.requestId().value().getBytes(StandardCharsets.UTF_8), message);
+    } catch (LinkException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "cannot answer request {0}: {1}",
+          request.requestId(),
+          e.getMessage());
+    }
+  }
+
+  /** A malformed request: answer on its response topic when it is one of ours, else on errors. */
+  private void answerMalformed(String topicName, String responseTopic, String reason) {
+    ErrorReport report =
+        new ErrorReport(
+            null, agent, null, ErrorCode.MALFORMED_REQUEST, reason, false, clock.instant());
+    try {
+      if (responseTopic != null) {
+        try {
+          Topic t = Topic.parse(responseTopic);
+          if (t.kind() == Topic.Kind.REPLIES && t.agentId().equals(agent)) {
+            link.reply(responseTopic, new byte[0], report);
+            return;
+          }
+        } catch (ProtocolException e) {
+          // not a replies topic: fall through to the errors topic
+        }
+      }
+      link.publish(Topic.errors(agent), report);
+    } catch (LinkException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot report a malformed request on {0}", topicName);
+    }
+  }
+}

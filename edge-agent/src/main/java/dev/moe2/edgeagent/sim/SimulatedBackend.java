@@ -1,0 +1,134 @@
+package dev.moe2.edgeagent.sim;
+
+import dev.moe2.edgeagent.backend.BackendException;
+import dev.moe2.edgeagent.backend.Cancellation;
+import dev.moe2.edgeagent.backend.Generation;
+import dev.moe2.edgeagent.backend.GenerationCancelledException;
+import dev.moe2.edgeagent.backend.InferenceBackend;
+import dev.moe2.profiles.Performance;
+import dev.moe2.protocol.ChatMessage;
+import dev.moe2.protocol.ChatRole;
+import dev.moe2.protocol.FinishReason;
+import dev.moe2.protocol.GenerationParams;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * An expert whose latency follows its device profile: prefill at the mode's prefill rate, decode at
+ * its decode rate, times the device's throttling and seeded noise, spent for real (scaled by the
+ * device's time scale) so deadlines and concurrency behave. Prompt tokens are estimated at four
+ * characters each; it generates {@code min(maxTokens, answerTokens)} tokens. The text is the answer
+ * book's recorded answer when the question is in it, else a fixed sentence.
+ */
+public final class SimulatedBackend implements InferenceBackend {
+
+  private final String modelId;
+  private final String datasetModel;
+  private final String sizeClass;
+  private final int answerTokens;
+  private final SimulatedDevice device;
+  private final AnswerBook book;
+  private volatile boolean loaded;
+
+  /**
+   * @param datasetModel the model's name in the answer book (e.g. {@code
+   *     HuggingFaceH4/zephyr-7b-beta})
+   * @param sizeClass its size class in the device profile
+   */
+  public SimulatedBackend(
+      String modelId,
+      String datasetModel,
+      String sizeClass,
+      int answerTokens,
+      SimulatedDevice device,
+      AnswerBook book) {
+    if (answerTokens < 1) {
+      throw new IllegalArgumentException("answerTokens must be >= 1: " + answerTokens);
+    }
+    device.deviceClass().performance(sizeClass, device.mode()); // fails early on an unknown size
+    this.modelId = modelId;
+    this.datasetModel = datasetModel;
+    this.sizeClass = sizeClass;
+    this.answerTokens = answerTokens;
+    this.device = device;
+    this.book = book;
+  }
+
+  @Override
+  public String kind() {
+    return "simulated";
+  }
+
+  @Override
+  public void load() {
+    loaded = true;
+  }
+
+  @Override
+  public void unload() {
+    loaded = false;
+  }
+
+  @Override
+  public boolean loaded() {
+    return loaded;
+  }
+
+  public String sizeClass() {
+    return sizeClass;
+  }
+
+  @Override
+  public Generation generate(
+      List<ChatMessage> messages, GenerationParams params, Cancellation cancel) {
+    if (!loaded) {
+      throw new BackendException("simulated model " + modelId + " is not loaded");
+    }
+    int chars = messages.stream().mapToInt(m -> m.content().length()).sum();
+    int promptTokens = Math.max(1, chars / 4);
+    int tokens = Math.min(params.maxTokens(), answerTokens);
+    Performance p = device.performance(sizeClass);
+    double slow = device.throttle();
+    Duration ttft =
+        seconds(
+            promptTokens / p.prefillTokPerS().value() * slow * device.noise()
+                + 1 / p.decodeTokPerS().value() * slow);
+    double perToken = 1 / p.decodeTokPerS().value() * slow * device.noise();
+    if (!device.pass(ttft, cancel)) {
+      throw new GenerationCancelledException(0, params.maxTokens());
+    }
+    for (int t = 1; t < tokens; t++) {
+      if (!device.pass(seconds(perToken), cancel)) {
+        throw new GenerationCancelledException(t, params.maxTokens());
+      }
+    }
+    String question =
+        messages.stream()
+            .filter(m -> m.role() == ChatRole.USER)
+            .reduce((a, b) -> b)
+            .map(ChatMessage::content)
+            .orElse("");
+    String text =
+        book.answer(question, datasetModel)
+            .orElse("simulated answer from " + modelId + " (" + tokens + " tokens)");
+    Duration total = ttft.plus(seconds(perToken * (tokens - 1)));
+    return new Generation(
+        text,
+        promptTokens,
+        tokens,
+        tokens == params.maxTokens() && tokens < answerTokens
+            ? FinishReason.LENGTH
+            : FinishReason.STOP,
+        ttft,
+        total);
+  }
+
+  private static Duration seconds(double s) {
+    return Duration.ofNanos((long) (s * 1e9));
+  }
+
+  @Override
+  public void close() {
+    loaded = false;
+  }
+}

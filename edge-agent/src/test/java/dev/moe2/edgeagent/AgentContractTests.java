@@ -1,0 +1,393 @@
+package dev.moe2.edgeagent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.moe2.edgeagent.config.ConfigLoader;
+import dev.moe2.protocol.AgentState;
+import dev.moe2.protocol.AgentStatus;
+import dev.moe2.protocol.Birth;
+import dev.moe2.protocol.ChatMessage;
+import dev.moe2.protocol.ChatRole;
+import dev.moe2.protocol.EnergySource;
+import dev.moe2.protocol.ErrorCode;
+import dev.moe2.protocol.ErrorReport;
+import dev.moe2.protocol.GenerationParams;
+import dev.moe2.protocol.InferenceReply;
+import dev.moe2.protocol.InferenceRequest;
+import dev.moe2.protocol.ModelId;
+import dev.moe2.protocol.PlanAssignment;
+import dev.moe2.protocol.ProfileReport;
+import dev.moe2.protocol.RequestId;
+import dev.moe2.protocol.Topic;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent against a real broker, from the orchestrator's side of the contract. Subclasses pick
+ * the broker (embedded HiveMQ CE, Debian's mosquitto).
+ */
+abstract class AgentContractTests {
+
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  abstract TestBroker broker();
+
+  @TempDir Path dir;
+  final List<Agent> agents = new ArrayList<>();
+  final List<Orchestra> orchestras = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (Agent a : agents) {
+      a.close();
+    }
+    for (Orchestra o : orchestras) {
+      o.close();
+    }
+  }
+
+  static Path shared() {
+    return Path.of(System.getProperty("moe2.shared.dir", "../shared"));
+  }
+
+  String config(String agentId, String extra) throws IOException {
+    Path models = shared().resolve("models/stories260K").toAbsolutePath();
+    String yaml =
+        """
+        agentId: %s
+        deviceClass: jetson-agx-orin-64gb
+        powerMode: maxn
+        mqtt: {uri: "%s", keepAliveS: 1, reconnectInitialMs: 50, reconnectMaxMs: 400}
+        serving: {maxConcurrent: 2}
+        energy: {meter: simulated}
+        profile: {reportIntervalS: 1, minSamples: 2}
+        simulation: {seed: 7, noise: 0.0, timeScale: 0.01}
+        experts:
+          - {model: zephyr-7b-beta, backend: simulated}
+          - {model: mistral-7b, backend: simulated, simulated: {answerTokens: 4000}}
+          - model: stories260k
+            backend: onnx
+            quantization: fp32
+            onnx: {model: "%s", tokenizer: "%s"}
+        %s
+        """
+            .formatted(
+                agentId,
+                broker().uri(),
+                models.resolve("stories260K.onnx"),
+                models.resolve("tok512.bin"),
+                extra);
+    Path file = dir.resolve(agentId + ".yaml");
+    Files.writeString(file, yaml, StandardCharsets.UTF_8);
+    return file.toString();
+  }
+
+  Agent agent(String extra) throws IOException {
+    String id = "agent-" + IDS.incrementAndGet();
+    Agent a =
+        AgentFactory.build(
+            ConfigLoader.load(Path.of(config(id, extra)), Map.of(), Map.of()), Clock.systemUTC());
+    agents.add(a);
+    return a.start();
+  }
+
+  Orchestra orchestra() throws Exception {
+    Orchestra o = new Orchestra(broker().uri(), "orch-" + IDS.incrementAndGet());
+    orchestras.add(o);
+    return o;
+  }
+
+  static InferenceRequest request(
+      Orchestra o,
+      Agent a,
+      String model,
+      String id,
+      String prompt,
+      int maxTokens,
+      Duration budget) {
+    Instant now = Instant.now();
+    return new InferenceRequest(
+        RequestId.of(id),
+        1,
+        a.id(),
+        ModelId.of(model),
+        List.of(new ChatMessage(ChatRole.USER, prompt)),
+        GenerationParams.greedy(maxTokens),
+        now,
+        now.plus(budget),
+        Topic.replies(o.id(), a.id()).name());
+  }
+
+  private AgentState awaitOnline(Orchestra o, Agent a) {
+    return o.awaitOne(
+        AgentState.class, s -> s.agentId().equals(a.id()) && s.status() == AgentStatus.ONLINE);
+  }
+
+  @Test
+  void start_connects_publishesRetainedBirthAndOnlineState() throws Exception {
+    Agent a = agent("");
+    Orchestra o = orchestra(); // subscribes after the agent: sees the retained copies
+
+    Birth birth = o.awaitOne(Birth.class, b -> b.agentId().equals(a.id()));
+    assertThat(birth.deviceClass()).isEqualTo("jetson-agx-orin-64gb");
+    assertThat(birth.powerMode()).isEqualTo("maxn");
+    assertThat(birth.experts())
+        .extracting(e -> e.modelId().value() + ":" + e.backend() + ":" + e.resident())
+        .containsExactly(
+            "mistral-7b:simulated:true", "stories260k:onnx:true", "zephyr-7b-beta:simulated:true");
+    AgentState state = awaitOnline(o, a);
+    assertThat(state.incarnation()).isEqualTo(birth.incarnation());
+  }
+
+  @Test
+  void request_simulatedExpert_repliesWithTokensLatencyAndLabelledEnergy() throws Exception {
+    Orchestra o = orchestra();
+    Agent a = agent("");
+    awaitOnline(o, a);
+
+    o.request(
+        request(
+            o, a, "zephyr-7b-beta", "r-1", "Which planet is largest?", 16, Duration.ofSeconds(10)));
+
+    InferenceReply reply =
+        o.awaitOne(InferenceReply.class, r -> r.requestId().value().equals("r-1"));
+    assertThat(reply.completionTokens()).isEqualTo(16);
+    assertThat(reply.energy().source()).isEqualTo(EnergySource.SIMULATED);
+    assertThat(reply.energy().joules().value()).isPositive();
+    assertThat(reply.latency().ttft()).isPositive();
+    assertThat(reply.powerMode()).isEqualTo("maxn");
+    assertThat(o.received)
+        .filteredOn(r -> r.message() == reply)
+        .extracting(r -> new String(r.correlation(), StandardCharsets.UTF_8))
+        .containsExactly("r-1");
+  }
+
+  @Test
+  void request_onnxExpert_answersWithTheRealModel() throws Exception {
+    Orchestra o = orchestra();
+    Agent a = agent("");
+    awaitOnline(o, a);
+
+    o.request(
+        request(o, a, "stories260k", "r-onnx", "Once upon a time", 20, Duration.ofSeconds(20)));
+
+    InferenceReply reply =
+        o.awaitOne(InferenceReply.class, r -> r.requestId().value().equals("r-onnx"));
+    assertThat(reply.text()).isNotBlank();
+    assertThat(reply.completionTokens()).isBetween(1, 20);
+    assertThat(reply.promptTokens()).isGreaterThan(2);
+  }
+
+  @Test
+  void request_pastItsDeadline_stopsAndRepliesDeadlineExceeded() throws Exception {
+    Orchestra o = orchestra();
+    Agent a = agent("");
+    awaitOnline(o, a);
+
+    // mistral-7b is configured to write 4000 tokens: about 1.8 s at this time scale
+    o.request(
+        request(o, a, "mistral-7b", "r-slow", "Tell a long story", 4000, Duration.ofMillis(300)));
+
+    ErrorReport e =
+        o.awaitOne(
+            ErrorReport.class,
+            r -> r.requestId() != null && r.requestId().value().equals("r-slow"));
+    assertThat(e.code()).isEqualTo(ErrorCode.DEADLINE_EXCEEDED);
+    assertThat(e.message()).contains("passed").contains("of 4000 tokens");
+    assertThat(e.retryable()).isTrue();
+  }
+
+  @Test
+  void request_redelivered_runsOnce() throws Exception {
+    Orchestra o = orchestra();
+    Agent a = agent("");
+    awaitOnline(o, a);
+    InferenceRequest r =
+        request(o, a, "zephyr-7b-beta", "r-dup", "Hello?", 8, Duration.ofSeconds(10));
+
+    o.request(r);
+    o.request(r);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.counters().duplicates() == 1);
+    o.awaitOne(InferenceReply.class, x -> x.requestId().value().equals("r-dup"));
+    assertThat(a.counters().replied()).isEqualTo(1);
+    assertThat(o.all(InferenceReply.class, x -> x.requestId().value().equals("r-dup"))).hasSize(1);
+  }
+
+  @Test
+  void request_malformed_answeredWithAnErrorAndTheAgentKeepsServing() throws Exception {
+    Orchestra o = orchestra();
+    Agent a = agent("");
+    awaitOnline(o, a);
+    String replies = Topic.replies(o.id(), a.id()).name();
+
+    o.publishRaw(
+        Topic.requests(a.id(), ModelId.of("zephyr-7b-beta")).name(),
+        "{\"schemaVersion\":1,\"type\":\"request\",\"requestId\":".getBytes(StandardCharsets.UTF_8),
+        false,
+        replies);
+    ErrorReport e = o.awaitOne(ErrorReport.class, r -> r.code() == ErrorCode.MALFORMED_REQUEST);
+    assertThat(e.message()).contains(Topic.requests(a.id(), ModelId.of("zephyr-7b-beta")).name());
+
+    o.request(
+        request(o, a, "zephyr-7b-beta", "r-after", "Still there?", 4, Duration.ofSeconds(10)));
+    o.awaitOne(InferenceReply.class, r -> r.requestId().value().equals("r-after"));
+    assertThat(a.counters().malformed()).isEqualTo(1);
+  }
+
+  @Test
+  void request_beyondTheConcurrencyLimit_refusedAsOverloaded() throws Exception {
+    Orchestra o = orchestra();
+    Agent a = agent("");
+    awaitOnline(o, a);
+
+    for (int i = 0; i < 4; i++) {
+      o.request(request(o, a, "mistral-7b", "r-busy-" + i, "Busy?", 4000, Duration.ofSeconds(20)));
+    }
+
+    ErrorReport e = o.awaitOne(ErrorReport.class, r -> r.code() == ErrorCode.OVERLOADED);
+    assertThat(e.message()).contains("limit of concurrent requests");
+    assertThat(a.counters().overloaded()).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void request_unknownExpert_refusedWithTheHostedOnes() throws Exception {
+    Orchestra o = orchestra();
+    Agent a = agent("");
+    awaitOnline(o, a);
+
+    o.request(request(o, a, "llama-70b", "r-unknown", "Hi", 4, Duration.ofSeconds(10)));
+
+    ErrorReport e = o.awaitOne(ErrorReport.class, r -> r.code() == ErrorCode.UNKNOWN_EXPERT);
+    assertThat(e.message()).contains("does not host llama-70b");
+  }
+
+  @Test
+  void kill_connectionDropsWithoutAWord_brokerPublishesTheLastWill() throws Exception {
+    Orchestra o = orchestra();
+    Agent a = agent("");
+    long incarnation = awaitOnline(o, a).incarnation();
+
+    a.kill();
+
+    AgentState will =
+        o.awaitOne(
+            AgentState.class, s -> s.agentId().equals(a.id()) && s.status() == AgentStatus.OFFLINE);
+    assertThat(will.reason()).isEqualTo("connection-lost");
+    assertThat(will.incarnation()).isEqualTo(incarnation);
+  }
+
+  @Test
+  void close_cleanShutdown_publishesOfflineItself() throws Exception {
+    Orchestra o = orchestra();
+    Agent a = agent("");
+    awaitOnline(o, a);
+
+    a.close();
+
+    AgentState off =
+        o.awaitOne(
+            AgentState.class, s -> s.agentId().equals(a.id()) && s.status() == AgentStatus.OFFLINE);
+    assertThat(off.reason()).isEqualTo("shutdown");
+  }
+
+  @Test
+  void plan_applied_setsModeUnloadsDroppedModelsAndConfirms() throws Exception {
+    Orchestra o = orchestra();
+    Agent a = agent("power: {controller: simulated}");
+    awaitOnline(o, a);
+
+    o.publish(
+        Topic.plan(a.id()),
+        new PlanAssignment(a.id(), 1, "30w", List.of(ModelId.of("zephyr-7b-beta")), Instant.now()));
+
+    AgentState applied =
+        o.awaitOne(AgentState.class, s -> s.agentId().equals(a.id()) && s.planVersion() == 1);
+    assertThat(applied.powerMode()).isEqualTo("30w");
+    assertThat(applied.residentModels()).containsExactly(ModelId.of("zephyr-7b-beta"));
+    assertThat(applied.reason()).isEqualTo("plan-applied");
+
+    o.request(request(o, a, "mistral-7b", "r-dropped", "Hi", 4, Duration.ofSeconds(10)));
+    ErrorReport e = o.awaitOne(ErrorReport.class, r -> r.code() == ErrorCode.UNKNOWN_EXPERT);
+    assertThat(e.message()).contains("not resident");
+    o.request(request(o, a, "zephyr-7b-beta", "r-kept", "Hi", 4, Duration.ofSeconds(10)));
+    assertThat(
+            o.awaitOne(InferenceReply.class, r -> r.requestId().value().equals("r-kept"))
+                .powerMode())
+        .isEqualTo("30w");
+  }
+
+  @Test
+  void plan_powerCommandFails_reportedWithItsReasonAndNotConfirmed() throws Exception {
+    Orchestra o = orchestra();
+    Agent a = agent("power: {controller: nvpmodel, command: [\"false\"]}");
+    awaitOnline(o, a);
+
+    o.publish(
+        Topic.plan(a.id()),
+        new PlanAssignment(a.id(), 1, "15w", List.of(ModelId.of("zephyr-7b-beta")), Instant.now()));
+
+    ErrorReport e = o.awaitOne(ErrorReport.class, r -> r.code() == ErrorCode.PLAN_REJECTED);
+    assertThat(e.message())
+        .contains("cannot set power mode 15w")
+        .contains("false -m 1")
+        .contains("exit code 1");
+    AgentState s =
+        o.awaitOne(
+            AgentState.class,
+            x -> x.agentId().equals(a.id()) && "plan-rejected".equals(x.reason()));
+    assertThat(s.planVersion()).isZero();
+    assertThat(s.powerMode()).isEqualTo("maxn");
+  }
+
+  @Test
+  void profile_afterRequests_reportsPerExpertFiguresWithTheirSource() throws Exception {
+    Orchestra o = orchestra();
+    Agent a = agent("");
+    awaitOnline(o, a);
+    for (int i = 0; i < 3; i++) {
+      o.request(
+          request(o, a, "zephyr-7b-beta", "r-p" + i, "Profile me", 16, Duration.ofSeconds(10)));
+    }
+
+    ProfileReport p =
+        o.awaitOne(ProfileReport.class, r -> r.agentId().equals(a.id()) && !r.experts().isEmpty());
+    assertThat(p.experts().get(0).modelId()).isEqualTo(ModelId.of("zephyr-7b-beta"));
+    assertThat(p.experts().get(0).energySource()).isEqualTo(EnergySource.SIMULATED);
+    assertThat(p.experts().get(0).decodePerToken()).isPositive();
+  }
+
+  @Test
+  void brokerRestart_agentReconnectsAndRepublishesBirth() throws Exception {
+    Orchestra before = orchestra();
+    Agent a = agent("");
+    long incarnation = awaitOnline(before, a).incarnation();
+
+    broker().stop();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !a.connected());
+    broker().start();
+
+    await().atMost(Duration.ofSeconds(15)).until(a::connected);
+    Orchestra after = orchestra();
+    Birth birth = after.awaitOne(Birth.class, b -> b.agentId().equals(a.id()));
+    assertThat(birth.incarnation()).isEqualTo(incarnation);
+    AgentState state = awaitOnline(after, a);
+    assertThat(state.reason()).isEqualTo("reconnected");
+    after.request(
+        request(after, a, "zephyr-7b-beta", "r-back", "Back?", 4, Duration.ofSeconds(10)));
+    after.awaitOne(InferenceReply.class, r -> r.requestId().value().equals("r-back"));
+  }
+}
