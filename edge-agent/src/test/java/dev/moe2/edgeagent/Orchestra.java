@@ -75,7 +75,7 @@ final class Orchestra implements AutoCloseable {
     MqttConnectionOptions o = new MqttConnectionOptions();
     o.setCleanStart(true);
     o.setKeepAliveInterval(2);
-    o.setSocketFactory(new dev.moe2.edgeagent.mqtt.NoDelaySocketFactory());
+    o.setSocketFactory(new dev.moe2.protocol.NoDelaySocketFactory());
     client.connect(o).waitForCompletion(5_000);
     client
         .subscribe(

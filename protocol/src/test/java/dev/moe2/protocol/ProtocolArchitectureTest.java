@@ -21,7 +21,8 @@ class ProtocolArchitectureTest {
     classes()
         .should()
         .onlyDependOnClassesThat()
-        .resideInAnyPackage("java..", "com.fasterxml.jackson..", "dev.moe2.protocol..")
+        .resideInAnyPackage(
+            "java..", "javax.net..", "com.fasterxml.jackson..", "dev.moe2.protocol..")
         .because("the contract must not leak a transport or framework into its users")
         .check(PROTOCOL);
   }

@@ -108,7 +108,7 @@ public final class PahoLink implements AgentLink {
     if (settings.tls() != null) {
       o.setSSLProperties(settings.tls());
     } else if (settings.uri().startsWith("tcp:")) {
-      o.setSocketFactory(new NoDelaySocketFactory());
+      o.setSocketFactory(new dev.moe2.protocol.NoDelaySocketFactory());
     }
     Message will = lastWill.get();
     Topic state = Topic.state(agent);

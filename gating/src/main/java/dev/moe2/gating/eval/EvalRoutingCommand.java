@@ -143,13 +143,11 @@ public final class EvalRoutingCommand implements Callable<Integer> {
       List<float[]> trainX = new ArrayList<>();
       List<String> trainLabels = new ArrayList<>();
       List<double[]> trainRows = new ArrayList<>();
-      Map<String, List<double[]>> rowsByCategory = new LinkedHashMap<>();
       for (Split s : train) {
         trainX.addAll(s.x());
         for (int i = 0; i < s.size(); i++) {
           trainLabels.add(s.category());
           trainRows.add(s.y()[i]);
-          rowsByCategory.computeIfAbsent(s.category(), c -> new ArrayList<>()).add(s.y()[i]);
         }
       }
       double[][] trainY = trainRows.toArray(double[][]::new);
@@ -160,33 +158,17 @@ public final class EvalRoutingCommand implements Callable<Integer> {
       gate.save(out.resolve("gate.json"));
       // The shrinkage is fitted on out-of-fold predictions: FOLDS gates, each trained without one
       // fold of the train prompts, predict that fold.
-      Map<String, List<double[]>> outOfFoldQ = new LinkedHashMap<>();
-      List<double[]> oof = new ArrayList<>(java.util.Collections.nCopies(trainX.size(), null));
-      for (int f = 0; f < FOLDS; f++) {
-        progressBar("shrinkage folds", f, FOLDS);
-        List<float[]> fx = new ArrayList<>();
-        List<double[]> fy = new ArrayList<>();
-        for (int i = 0; i < trainX.size(); i++) {
-          if (i % FOLDS != f) {
-            fx.add(trainX.get(i));
-            fy.add(trainY[i]);
-          }
-        }
-        Gate foldGate =
-            GateTrainer.defaults(seed)
-                .train(fx, fy.toArray(double[][]::new), experts, encoder.id())
-                .gate();
-        for (int i = f; i < trainX.size(); i += FOLDS) {
-          oof.set(i, foldGate.predict(trainX.get(i)));
-        }
-      }
-      progressBar("shrinkage folds", FOLDS, FOLDS);
-      for (int i = 0; i < trainX.size(); i++) {
-        outOfFoldQ.computeIfAbsent(trainLabels.get(i), c -> new ArrayList<>()).add(oof.get(i));
-      }
+      progressBar("shrinkage folds", 0, FOLDS);
       CategoryPriors priors =
-          CategoryPriors.fit(
-              experts, arrays(rowsByCategory), arrays(outOfFoldQ), arrays(rowsByCategory));
+          CategoryPriors.fitOutOfFold(
+              GateTrainer.defaults(seed),
+              trainX,
+              trainY,
+              trainLabels,
+              experts,
+              encoder.id(),
+              FOLDS,
+              f -> progressBar("shrinkage folds", f, FOLDS));
       priors.save(out.resolve("category-priors.json"));
       fittedPriors = priors;
       QualityFunction shrunk = (x, c) -> priors.shrink(c, gate.predict(x));

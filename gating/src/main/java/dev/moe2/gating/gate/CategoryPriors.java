@@ -137,6 +137,54 @@ public final class CategoryPriors {
     return new CategoryPriors(experts, by);
   }
 
+  /**
+   * Fits the priors on out-of-fold predictions: {@code folds} gates, each trained by {@code
+   * trainer} without one fold of the prompts (every {@code folds}-th), predict that fold.
+   *
+   * @param labels the category of each prompt
+   * @param progress told the number of folds done
+   */
+  public static CategoryPriors fitOutOfFold(
+      GateTrainer trainer,
+      List<float[]> x,
+      double[][] y,
+      List<String> labels,
+      List<String> experts,
+      String encoderId,
+      int folds,
+      java.util.function.IntConsumer progress) {
+    if (folds < 2) {
+      throw new IllegalArgumentException("folds must be >= 2: " + folds);
+    }
+    double[][] oof = new double[x.size()][];
+    for (int f = 0; f < folds; f++) {
+      List<float[]> fx = new ArrayList<>();
+      List<double[]> fy = new ArrayList<>();
+      for (int i = 0; i < x.size(); i++) {
+        if (i % folds != f) {
+          fx.add(x.get(i));
+          fy.add(y[i]);
+        }
+      }
+      Gate g = trainer.train(fx, fy.toArray(double[][]::new), experts, encoderId).gate();
+      for (int i = f; i < x.size(); i += folds) {
+        oof[i] = g.predict(x.get(i));
+      }
+      progress.accept(f + 1);
+    }
+    Map<String, List<double[]>> q = new LinkedHashMap<>();
+    Map<String, List<double[]>> ys = new LinkedHashMap<>();
+    for (int i = 0; i < x.size(); i++) {
+      q.computeIfAbsent(labels.get(i), c -> new ArrayList<>()).add(oof[i]);
+      ys.computeIfAbsent(labels.get(i), c -> new ArrayList<>()).add(y[i]);
+    }
+    Map<String, double[][]> qa = new LinkedHashMap<>();
+    Map<String, double[][]> ya = new LinkedHashMap<>();
+    q.forEach((c, rows) -> qa.put(c, rows.toArray(double[][]::new)));
+    ys.forEach((c, rows) -> ya.put(c, rows.toArray(double[][]::new)));
+    return fit(experts, ya, qa, ya);
+  }
+
   private static double[] top1Scores(double alpha, double[] prior, double[][] q, double[][] y) {
     double[] out = new double[q.length];
     for (int i = 0; i < q.length; i++) {

@@ -32,6 +32,19 @@ public final class FleetProblems {
    */
   public static Problem build(
       Fleet fleet, CategoriesFile categories, Qualities qualities, Double sitePowerCapW) {
+    return build(fleet, categories, qualities, sitePowerCapW, (device, model) -> true);
+  }
+
+  /**
+   * As {@link #build(Fleet, CategoriesFile, Qualities, Double)}, where a model can run on a device
+   * only when {@code hosts(deviceId, modelId)} (the models an agent actually serves).
+   */
+  public static Problem build(
+      Fleet fleet,
+      CategoriesFile categories,
+      Qualities qualities,
+      Double sitePowerCapW,
+      java.util.function.BiPredicate<String, String> hosts) {
     List<ModelDescriptor> models = fleet.models().models();
     List<String> ids = models.stream().map(ModelDescriptor::id).toList();
     if (!qualities.models().equals(ids)) {
@@ -63,7 +76,7 @@ public final class FleetProblems {
               new LinkSpec(d.link().rttMs() / 1000, d.link().bandwidthMbps() * 1e6 / 8)));
       for (PowerMode mode : dc.powerModes()) {
         for (ModelDescriptor m : models) {
-          if (!dc.sizeClasses().contains(m.sizeClass())) {
+          if (!dc.sizeClasses().contains(m.sizeClass()) || !hosts.test(d.id(), m.id())) {
             continue;
           }
           Performance p = dc.performance(m.sizeClass(), mode.id());

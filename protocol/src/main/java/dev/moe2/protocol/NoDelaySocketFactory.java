@@ -1,4 +1,4 @@
-package dev.moe2.edgeagent.mqtt;
+package dev.moe2.protocol;
 
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,0 +1,213 @@
+package dev.moe2.orchestrator.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.moe2.gating.planning.CategoryConfig;
+import dev.moe2.optimizer.BudgetSweep;
+import dev.moe2.orchestrator.fleet.AgentView;
+import dev.moe2.orchestrator.fleet.FleetRegistry;
+import dev.moe2.orchestrator.planning.PlanRecord;
+import dev.moe2.orchestrator.planning.PlanningService;
+import dev.moe2.orchestrator.routing.Decision;
+import dev.moe2.orchestrator.routing.RequestRouter;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The dashboard's API: fleet, experts, plans, decisions, Pareto frontier, budgets. */
+@Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class DashboardResource {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final FleetRegistry fleet;
+  private final PlanningService planning;
+  private final RequestRouter router;
+
+  DashboardResource(FleetRegistry fleet, PlanningService planning, RequestRouter router) {
+    this.fleet = fleet;
+    this.planning = planning;
+    this.router = router;
+  }
+
+  @GET
+  @Path("/fleet")
+  public List<Map<String, Object>> fleet() {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (AgentView a : fleet.agents()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("agentId", a.id().value());
+      m.put("online", a.online());
+      m.put("deviceClass", a.birth() == null ? null : a.birth().deviceClass());
+      m.put("powerMode", a.state() == null ? null : a.state().powerMode());
+      m.put(
+          "residentModels",
+          a.state() == null
+              ? List.of()
+              : a.state().residentModels().stream().map(Object::toString).toList());
+      m.put("planVersion", a.state() == null ? 0 : a.state().planVersion());
+      m.put("confirmed", planning.confirmed(a.id().value()));
+      m.put("slowdown", a.slowdown());
+      m.put("reason", a.state() == null ? null : a.state().reason());
+      m.put("profile", a.profile());
+      out.add(m);
+    }
+    return out;
+  }
+
+  @GET
+  @Path("/experts")
+  public List<Map<String, Object>> experts() {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (AgentView a : fleet.agents()) {
+      if (a.birth() == null) {
+        continue;
+      }
+      a.birth()
+          .experts()
+          .forEach(
+              e -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("agentId", a.id().value());
+                m.put("modelId", e.modelId().value());
+                m.put("backend", e.backend());
+                m.put("online", a.online());
+                m.put(
+                    "resident",
+                    a.state() != null && a.state().residentModels().contains(e.modelId()));
+                out.add(m);
+              });
+    }
+    return out;
+  }
+
+  @GET
+  @Path("/plans")
+  public List<Map<String, Object>> plans() {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (PlanRecord p : planning.history()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("version", p.version());
+      m.put("createdAt", p.createdAt().toString());
+      m.put("reason", p.reason());
+      m.put("planMs", p.planMs());
+      m.put("objective", p.selection().objective());
+      m.put("devices", p.selection().plan());
+      m.put(
+          "categories",
+          p.selection().categories().stream()
+              .map(
+                  c -> {
+                    Map<String, Object> x = new LinkedHashMap<>();
+                    x.put("category", c.categoryId());
+                    x.put("feasible", c.feasible());
+                    x.put("usable", c.usable());
+                    x.put("objective", c.objective());
+                    x.put("worstDelayS", Double.isNaN(c.worstDelayS()) ? null : c.worstDelayS());
+                    x.put("worstEnergyJ", Double.isNaN(c.worstEnergyJ()) ? null : c.worstEnergyJ());
+                    x.put("binding", c.binding());
+                    return x;
+                  })
+              .toList());
+      out.add(m);
+    }
+    return out;
+  }
+
+  @GET
+  @Path("/decisions")
+  public List<Decision> decisions() {
+    return router.decisions();
+  }
+
+  @GET
+  @Path("/pareto")
+  public List<Map<String, Object>> pareto(@QueryParam("category") String category) {
+    CategoryConfig c =
+        planning
+            .category(category == null ? "" : category)
+            .orElseThrow(
+                () ->
+                    new ApiException(
+                        400,
+                        "unknown-category",
+                        "query parameter 'category' must be one of "
+                            + planning.categories().stream().map(CategoryConfig::id).toList()
+                            + ", got '"
+                            + category
+                            + "'"));
+    double top = c.energyBudgetJ() * 4;
+    double[] values = new double[24];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = top * (i + 1) / values.length;
+    }
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (BudgetSweep.Point p : planning.pareto(c.id(), values)) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("energyBudgetJ", p.budget());
+      m.put("objective", p.objective());
+      m.put("categoryObjective", p.categoryObjective());
+      m.put("pareto", p.pareto());
+      m.put(
+          "usable",
+          p.selection().category(c.id()).usable().stream()
+              .map(e -> e.modelId() + "@" + e.deviceId())
+              .toList());
+      out.add(m);
+    }
+    return out;
+  }
+
+  @PUT
+  @Path("/budgets/{category}")
+  @Consumes(MediaType.WILDCARD)
+  public CategoryConfig budgets(@PathParam("category") String category, byte[] body) {
+    if (planning.category(category).isEmpty()) {
+      throw new ApiException(404, "unknown-category", "category '" + category + "' does not exist");
+    }
+    JsonNode root;
+    try {
+      root = JSON.readTree(new String(body, StandardCharsets.UTF_8));
+    } catch (Exception e) {
+      throw new ApiException(400, "invalid-json", "the body is not valid JSON");
+    }
+    if (root == null || !root.isObject()) {
+      throw new ApiException(400, "invalid-json", "the body must be a JSON object");
+    }
+    Double delay = budget(root, "delayBudgetS");
+    Double energy = budget(root, "energyBudgetJ");
+    Integer k = root.has("k") ? root.get("k").asInt() : null;
+    if (k != null && k < 1) {
+      throw new ApiException(
+          400, "invalid-field", "field 'k' has value " + k + ": it must be >= 1");
+    }
+    return planning.setBudget(category, delay, energy, k);
+  }
+
+  private static Double budget(JsonNode root, String field) {
+    if (!root.has(field)) {
+      return null;
+    }
+    double v = root.get(field).asDouble(Double.NaN);
+    if (!(v > 0)) {
+      throw new ApiException(
+          400,
+          "invalid-budget",
+          "field '" + field + "' has value " + root.get(field) + ": it must be a number > 0");
+    }
+    return v;
+  }
+}

@@ -1,0 +1,169 @@
+package dev.moe2.orchestrator.fleet;
+
+import dev.moe2.orchestrator.config.OrchestratorConfig;
+import dev.moe2.profiles.DeviceClass;
+import dev.moe2.profiles.ModelDescriptor;
+import dev.moe2.profiles.ProfileCatalog;
+import dev.moe2.protocol.AgentId;
+import dev.moe2.protocol.AgentState;
+import dev.moe2.protocol.Birth;
+import dev.moe2.protocol.ErrorReport;
+import dev.moe2.protocol.ExpertProfile;
+import dev.moe2.protocol.Message;
+import dev.moe2.protocol.ProfileReport;
+import dev.moe2.protocol.Topic;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Singleton;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * The fleet, rebuilt from retained births and states (contract: liveness). A state or will of an
+ * older incarnation never overrides a newer birth, so a stale message never resurrects a dead agent
+ * nor kills a live one. Profile reports update each agent's measured slowdown; drift beyond the
+ * threshold, and every online/offline transition, fires {@link FleetChanged}.
+ */
+@Singleton
+public class FleetRegistry {
+
+  private static final Logger LOG = Logger.getLogger(FleetRegistry.class);
+
+  private final Map<AgentId, AgentView> agents = new ConcurrentHashMap<>();
+  private final Event<FleetChanged> changed;
+  private final ProfileCatalog catalog = ProfileCatalog.builtIn();
+  private final double driftThreshold;
+  private final AtomicInteger online = new AtomicInteger();
+
+  FleetRegistry(Event<FleetChanged> changed, OrchestratorConfig config, MeterRegistry metrics) {
+    this.changed = changed;
+    this.driftThreshold = config.planning().driftThreshold();
+    metrics.gauge("moe2_fleet_online_agents", online);
+  }
+
+  public Collection<AgentView> agents() {
+    return List.copyOf(agents.values());
+  }
+
+  public Optional<AgentView> agent(AgentId id) {
+    return Optional.ofNullable(agents.get(id));
+  }
+
+  public List<AgentView> onlineAgents() {
+    return agents.values().stream().filter(AgentView::online).toList();
+  }
+
+  /** A fleet message arrived (birth, state, profile, error). */
+  public void accept(Topic topic, Message message) {
+    AgentId id = topic.agentId();
+    String reason = null;
+    synchronized (agents) {
+      AgentView before = agents.getOrDefault(id, new AgentView(id, null, null, null, 1));
+      AgentView after = before;
+      if (message instanceof Birth b) {
+        requireSameAgent(id, b.agentId());
+        if (before.birth() == null || b.incarnation() >= before.birth().incarnation()) {
+          AgentState state =
+              before.state() != null && before.state().incarnation() == b.incarnation()
+                  ? before.state()
+                  : null;
+          after =
+              new AgentView(
+                  id,
+                  b,
+                  state,
+                  before.birth() != null && before.birth().incarnation() == b.incarnation()
+                      ? before.profile()
+                      : null,
+                  before.birth() != null && before.birth().incarnation() == b.incarnation()
+                      ? before.slowdown()
+                      : 1);
+        }
+      } else if (message instanceof AgentState s) {
+        requireSameAgent(id, s.agentId());
+        long current = before.birth() == null ? Long.MIN_VALUE : before.birth().incarnation();
+        // Same incarnation: states arrive in order (QoS 1 on one topic); the will carries the
+        // connect time as its timestamp, so timestamps must not order them.
+        if (s.incarnation() >= current
+            && (before.state() == null || s.incarnation() >= before.state().incarnation())) {
+          after = new AgentView(id, before.birth(), s, before.profile(), before.slowdown());
+        } else {
+          LOG.debugf("ignoring a stale state of %s (incarnation %d)", id, s.incarnation());
+        }
+      } else if (message instanceof ProfileReport p) {
+        requireSameAgent(id, p.agentId());
+        if (before.birth() != null && p.incarnation() == before.birth().incarnation()) {
+          double slowdown = slowdown(before, p);
+          after = new AgentView(id, before.birth(), before.state(), p, slowdown);
+          if (Math.abs(slowdown - before.slowdown()) > driftThreshold * before.slowdown()) {
+            reason = String.format("drift on %s: decode %.2fx the profile", id, slowdown);
+          }
+        }
+      } else if (message instanceof ErrorReport e) {
+        LOG.warnf("agent %s reports %s: %s", id, e.code().label(), e.message());
+      }
+      agents.put(id, after);
+      if (before.online() != after.online()) {
+        reason = id + (after.online() ? " online" : " offline (" + after.state().reason() + ")");
+      } else if (after.online()
+          && before.state() != null
+          && after.state() != before.state()
+          && after.state().planVersion() != before.state().planVersion()) {
+        reason = id + " applied plan " + after.state().planVersion();
+      }
+      online.set((int) agents.values().stream().filter(AgentView::online).count());
+    }
+    if (reason != null) {
+      LOG.info("fleet: " + reason);
+      changed.fire(new FleetChanged(reason));
+    }
+  }
+
+  private static void requireSameAgent(AgentId topic, AgentId payload) {
+    if (!topic.equals(payload)) {
+      throw new IllegalArgumentException(
+          "payload agentId " + payload + " differs from the topic's " + topic);
+    }
+  }
+
+  /** Mean over the report's experts of measured decode time per token / the profile's. */
+  private double slowdown(AgentView view, ProfileReport p) {
+    DeviceClass dc;
+    try {
+      dc = catalog.deviceClass(view.birth().deviceClass());
+    } catch (RuntimeException e) {
+      return view.slowdown();
+    }
+    double sum = 0;
+    int n = 0;
+    for (ExpertProfile e : p.experts()) {
+      Optional<ModelDescriptor> m = model(e.modelId().value());
+      if (m.isEmpty()
+          || !dc.sizeClasses().contains(m.get().sizeClass())
+          || e.decodePerToken().isZero()) {
+        continue;
+      }
+      double predictedMs =
+          1000 / dc.performance(m.get().sizeClass(), p.powerMode()).decodeTokPerS().value();
+      sum += e.decodePerToken().toNanos() / 1e6 / predictedMs;
+      n++;
+    }
+    return n == 0 ? view.slowdown() : sum / n;
+  }
+
+  public Optional<ModelDescriptor> model(String id) {
+    return catalog.modelCatalogs().stream()
+        .flatMap(c -> c.models().stream())
+        .filter(m -> m.id().equals(id))
+        .findFirst();
+  }
+
+  public ProfileCatalog catalog() {
+    return catalog;
+  }
+}

@@ -1,0 +1,354 @@
+package dev.moe2.orchestrator.planning;
+
+import dev.moe2.gating.planning.CategoriesFile;
+import dev.moe2.gating.planning.CategoryConfig;
+import dev.moe2.gating.planning.FleetProblems;
+import dev.moe2.gating.planning.Qualities;
+import dev.moe2.optimizer.BudgetSweep;
+import dev.moe2.optimizer.CategoryOutcome;
+import dev.moe2.optimizer.DevicePlan;
+import dev.moe2.optimizer.DmoSelector;
+import dev.moe2.optimizer.Expert;
+import dev.moe2.optimizer.Problem;
+import dev.moe2.optimizer.Rates;
+import dev.moe2.optimizer.Selection;
+import dev.moe2.orchestrator.broker.FleetLink;
+import dev.moe2.orchestrator.config.OrchestratorConfig;
+import dev.moe2.orchestrator.fleet.AgentView;
+import dev.moe2.orchestrator.fleet.FleetChanged;
+import dev.moe2.orchestrator.fleet.FleetRegistry;
+import dev.moe2.profiles.Fleet;
+import dev.moe2.profiles.ModelCatalog;
+import dev.moe2.protocol.AgentId;
+import dev.moe2.protocol.ModelId;
+import dev.moe2.protocol.PlanAssignment;
+import dev.moe2.protocol.Topic;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps the current plan (method.md §3): re-plans with the exact DMO selector when the fleet, a
+ * budget or a profile (drift) changes, sends each agent its part (retained), and says which experts
+ * are usable — only those whose agent has confirmed the applied state.
+ */
+@Singleton
+public class PlanningService {
+
+  private static final Logger LOG = Logger.getLogger(PlanningService.class);
+  private static final Fleet.Link LAN = new Fleet.Link(1.0, 1000, "assumed: site LAN");
+
+  private final FleetRegistry fleet;
+  private final FleetLink link;
+  private final ModelCatalog models;
+  private final Qualities qualities;
+  private final OrchestratorConfig config;
+  private final ExecutorService planner =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "moe2-planner");
+            t.setDaemon(true);
+            return t;
+          });
+  private final AtomicBoolean pending = new AtomicBoolean();
+  private final Counter replans;
+  private final Timer planTime;
+  private final Deque<PlanRecord> history = new ArrayDeque<>();
+  private final Map<String, Long> assignedVersion = new HashMap<>();
+  private volatile CategoriesFile categories;
+  private volatile PlanRecord current;
+  private volatile Instant lastReplanAt;
+  private long nextVersion;
+
+  PlanningService(
+      FleetRegistry fleet, FleetLink link, OrchestratorConfig config, MeterRegistry metrics) {
+    this.fleet = fleet;
+    this.link = link;
+    this.config = config;
+    this.categories =
+        config.planning().categories().map(CategoriesFile::load).orElseGet(CategoriesFile::builtIn);
+    this.models = fleet.catalog().modelCatalog("routerdc-7");
+    Path routerDc = config.shared().dir().resolve("routing/routerdc/split2_model7");
+    if (!java.nio.file.Files.isDirectory(routerDc)) {
+      throw new IllegalStateException(
+          "config key 'moe2.shared.dir': RouterDC data not found at " + routerDc.toAbsolutePath());
+    }
+    if (config.planning().maxPrompts() < 1) {
+      throw new IllegalStateException(
+          "config key 'moe2.planning.max-prompts': must be >= 1, got "
+              + config.planning().maxPrompts());
+    }
+    this.qualities =
+        Qualities.fromRouterDc(routerDc, models, categories, config.planning().maxPrompts());
+    this.nextVersion = System.currentTimeMillis(); // grows across restarts: agents ignore older
+    this.replans = metrics.counter("moe2_replans_total");
+    this.planTime = metrics.timer("moe2_plan_time");
+  }
+
+  void onFleetChanged(@Observes FleetChanged event) {
+    if (event.reason().contains(" applied plan ")) {
+      return; // a confirmation, not a change to plan for
+    }
+    requestReplan(event.reason());
+  }
+
+  /** Schedules a re-plan (coalesced with any already waiting). */
+  public void requestReplan(String reason) {
+    if (pending.compareAndSet(false, true)) {
+      planner.execute(
+          () -> {
+            pending.set(false);
+            try {
+              replan(reason);
+            } catch (RuntimeException e) {
+              LOG.error("re-plan failed (" + reason + ")", e);
+            }
+          });
+    }
+  }
+
+  public List<CategoryConfig> categories() {
+    return categories.categories();
+  }
+
+  public Optional<CategoryConfig> category(String id) {
+    return categories.categories().stream().filter(c -> c.id().equals(id)).findFirst();
+  }
+
+  /** Changes a category's budgets or k and re-plans. */
+  public CategoryConfig setBudget(String id, Double delayS, Double energyJ, Integer k) {
+    CategoryConfig c =
+        category(id)
+            .orElseThrow(() -> new IllegalArgumentException("unknown category '" + id + "'"));
+    CategoryConfig updated =
+        new CategoryConfig(
+            c.id(),
+            c.inputTokens(),
+            c.outputTokens(),
+            c.weight(),
+            k == null ? c.k() : k,
+            delayS == null ? c.delayBudgetS() : delayS,
+            energyJ == null ? c.energyBudgetJ() : energyJ,
+            c.datasets());
+    List<CategoryConfig> all = new ArrayList<>();
+    for (CategoryConfig x : categories.categories()) {
+      all.add(x.id().equals(id) ? updated : x);
+    }
+    categories = new CategoriesFile(all, categories.delayRule(), categories.aggregation());
+    requestReplan("budgets of " + id + " changed");
+    return updated;
+  }
+
+  public Optional<PlanRecord> current() {
+    return Optional.ofNullable(current);
+  }
+
+  public synchronized List<PlanRecord> history() {
+    return List.copyOf(history);
+  }
+
+  public Optional<Instant> lastReplanAt() {
+    return Optional.ofNullable(lastReplanAt);
+  }
+
+  /** The optimizer problem for the online fleet now (null when no agent is online). */
+  Problem problem(CategoriesFile cats) {
+    List<AgentView> online = fleet.onlineAgents();
+    List<Fleet.Device> devices = new ArrayList<>();
+    Map<String, AgentView> byId = new HashMap<>();
+    for (AgentView a : online) {
+      try {
+        devices.add(
+            new Fleet.Device(
+                a.id().value(), fleet.catalog().deviceClass(a.birth().deviceClass()), LAN));
+        byId.put(a.id().value(), a);
+      } catch (RuntimeException e) {
+        LOG.warnf(
+            "agent %s has an unknown device class %s: left out of the plan",
+            a.id(), a.birth().deviceClass());
+      }
+    }
+    if (devices.isEmpty()) {
+      return null;
+    }
+    Fleet f = new Fleet("live", "the online agents", devices, models, null);
+    Problem p =
+        FleetProblems.build(
+            f,
+            cats,
+            qualities,
+            null,
+            (device, model) ->
+                byId.get(device).birth().experts().stream()
+                    .anyMatch(e -> e.modelId().value().equals(model)));
+    Problem.Builder b = p.toBuilder();
+    boolean scaled = false;
+    for (AgentView a : byId.values()) {
+      double slow = a.slowdown();
+      if (Math.abs(slow - 1) < 1e-9) {
+        continue;
+      }
+      for (var d : p.devices()) {
+        if (!d.id().equals(a.id().value())) {
+          continue;
+        }
+        for (var mode : d.modes()) {
+          for (var m : p.models()) {
+            Rates r = p.rates(d.id(), mode.id(), m.id());
+            if (r != null) {
+              b.rates(
+                  d.id(),
+                  mode.id(),
+                  m.id(),
+                  new Rates(
+                      r.ttftS(),
+                      r.prefillTokPerS() / slow,
+                      r.decodeTokPerS() / slow,
+                      r.activePowerW()));
+              scaled = true;
+            }
+          }
+        }
+      }
+    }
+    return scaled ? b.build() : p;
+  }
+
+  synchronized void replan(String reason) {
+    Problem p = problem(categories);
+    lastReplanAt = Instant.now();
+    if (p == null) {
+      LOG.infof("no agent online: no plan (%s)", reason);
+      current = null;
+      return;
+    }
+    long t0 = System.nanoTime();
+    Selection s = new DmoSelector().select(p);
+    double ms = (System.nanoTime() - t0) / 1e6;
+    planTime.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+    replans.increment();
+    long version = ++nextVersion;
+    Map<String, PlanAssignment> parts = new LinkedHashMap<>();
+    for (DevicePlan dp : s.plan()) {
+      AgentView a = fleet.agent(AgentId.of(dp.deviceId())).orElse(null);
+      if (a == null) {
+        continue;
+      }
+      String mode = dp.on() ? dp.modeId() : a.state().powerMode();
+      PlanAssignment part =
+          new PlanAssignment(
+              a.id(), version, mode, dp.models().stream().map(ModelId::of).toList(), Instant.now());
+      PlanAssignment previous = current == null ? null : current.assignments().get(dp.deviceId());
+      boolean same =
+          previous != null
+              && previous.powerMode().equals(part.powerMode())
+              && previous.residentModels().equals(part.residentModels())
+              && a.state().planVersion()
+                  >= assignedVersion.getOrDefault(dp.deviceId(), Long.MAX_VALUE);
+      if (same) {
+        parts.put(dp.deviceId(), previous);
+      } else {
+        parts.put(dp.deviceId(), part);
+        assignedVersion.put(dp.deviceId(), version);
+        link.publish(Topic.plan(a.id()), part);
+      }
+    }
+    PlanRecord record = new PlanRecord(version, Instant.now(), reason, s, Map.copyOf(parts), ms);
+    current = record;
+    history.addLast(record);
+    while (history.size() > config.planning().history()) {
+      history.removeFirst();
+    }
+    LOG.infof(
+        "plan %d (%s): G=%.4f in %.1f ms; %s",
+        version,
+        reason,
+        s.objective(),
+        ms,
+        s.plan().stream()
+            .map(d -> d.deviceId() + "=" + (d.on() ? d.modeId() + d.models() : "off"))
+            .toList());
+  }
+
+  /** Whether {@code agent} has applied its part of the current plan. */
+  public boolean confirmed(String agent) {
+    Long v = assignedVersion.get(agent);
+    return v != null
+        && fleet
+            .agent(AgentId.of(agent))
+            .filter(AgentView::online)
+            .map(a -> a.state().planVersion() >= v)
+            .orElse(false);
+  }
+
+  /**
+   * The category's usable experts under the current plan whose agents have confirmed it: one per
+   * model (the usable one, or a confirmed replica standing in).
+   */
+  public List<Expert> usable(String category) {
+    PlanRecord plan = current;
+    if (plan == null) {
+      return List.of();
+    }
+    CategoryOutcome o = plan.selection().category(category);
+    if (o == null || !o.feasible()) {
+      return List.of();
+    }
+    List<Expert> out = new ArrayList<>();
+    for (Expert e : o.usable()) {
+      if (confirmed(e.deviceId())) {
+        out.add(e);
+        continue;
+      }
+      o.replicas().stream()
+          .filter(r -> r.modelId().equals(e.modelId()) && confirmed(r.deviceId()))
+          .findFirst()
+          .ifPresent(out::add);
+    }
+    return out;
+  }
+
+  /** All confirmed replicas of a model usable for the category, fastest first. */
+  public List<Expert> replicas(String category, String model) {
+    PlanRecord plan = current;
+    if (plan == null || plan.selection().category(category) == null) {
+      return List.of();
+    }
+    return plan.selection().category(category).replicas().stream()
+        .filter(r -> r.modelId().equals(model) && confirmed(r.deviceId()))
+        .sorted(java.util.Comparator.comparingDouble(Expert::delayS))
+        .toList();
+  }
+
+  /** The Pareto frontier of the objective against the category's energy budget, on this fleet. */
+  public List<BudgetSweep.Point> pareto(String category, double[] energyBudgets) {
+    Problem p = problem(categories);
+    if (p == null) {
+      return List.of();
+    }
+    return BudgetSweep.sweep(
+        p, new DmoSelector(), BudgetSweep.Axis.ENERGY, category, energyBudgets);
+  }
+
+  void stop(@Observes ShutdownEvent event) {
+    planner.shutdownNow();
+  }
+}

@@ -1,0 +1,60 @@
+package dev.moe2.orchestrator.routing;
+
+import dev.moe2.protocol.ErrorReport;
+import dev.moe2.protocol.InferenceReply;
+import dev.moe2.protocol.Message;
+import dev.moe2.protocol.Topic;
+import jakarta.inject.Singleton;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.jboss.logging.Logger;
+
+/**
+ * Hands replies and errors arriving on this replica's replies topic to the request waiting for
+ * them; at most one answer per (request, agent) counts (QoS 1 may redeliver), late ones are
+ * dropped.
+ */
+@Singleton
+public class ReplyHub {
+
+  private static final Logger LOG = Logger.getLogger(ReplyHub.class);
+
+  private final Map<String, BlockingQueue<Message>> waiting = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> seen = new ConcurrentHashMap<>();
+
+  /** Opens a mailbox for {@code requestId}; close it with {@link #close}. */
+  public BlockingQueue<Message> open(String requestId) {
+    BlockingQueue<Message> q = new LinkedBlockingQueue<>();
+    waiting.put(requestId, q);
+    return q;
+  }
+
+  public void close(String requestId) {
+    waiting.remove(requestId);
+    seen.keySet().removeIf(k -> k.startsWith(requestId + "|"));
+  }
+
+  public void accept(Topic topic, Message m) {
+    String requestId;
+    if (m instanceof InferenceReply r) {
+      requestId = r.requestId().value();
+    } else if (m instanceof ErrorReport e && e.requestId() != null) {
+      requestId = e.requestId().value();
+    } else {
+      LOG.debugf("reply without a request id on %s", topic.name());
+      return;
+    }
+    if (seen.putIfAbsent(requestId + "|" + topic.agentId().value(), Boolean.TRUE) != null) {
+      return; // a duplicate answer from the same agent
+    }
+    BlockingQueue<Message> q = waiting.get(requestId);
+    if (q == null) {
+      LOG.debugf("late answer for %s from %s dropped", requestId, topic.agentId());
+      seen.remove(requestId + "|" + topic.agentId().value());
+      return;
+    }
+    q.add(m);
+  }
+}

@@ -1,0 +1,316 @@
+package dev.moe2.orchestrator;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+
+import dev.moe2.edgeagent.Agent;
+import dev.moe2.edgeagent.AgentFactory;
+import dev.moe2.edgeagent.config.ConfigLoader;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The orchestrator with its embedded broker and two real edge agents (simulated backends) over MQTT
+ * on 127.0.0.1: requests flow, bad input is refused in one shape, budgets re-plan, an agent killed
+ * mid-request loses no request and the fleet is re-planned without it.
+ */
+@QuarkusTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class OrchestratorEndToEndTest {
+
+  static final List<Agent> AGENTS = new ArrayList<>();
+  static final String MODELS =
+      "[zephyr-7b-beta, mistral-7b, metamath-mistral-7b, chinese-mistral-7b, dolphin-2.6-mistral-7b, meta-llama-3-8b, dolphin-2.9-llama3-8b]";
+
+  static Agent agent(String id, String deviceClass, String mode) throws Exception {
+    Path dir = Files.createTempDirectory("agent");
+    StringBuilder experts = new StringBuilder();
+    for (String m : MODELS.substring(1, MODELS.length() - 1).split(", ")) {
+      experts.append("  - {model: ").append(m).append(", backend: simulated}\n");
+    }
+    Path cfg = dir.resolve(id + ".yaml");
+    Files.writeString(
+        cfg,
+        """
+        agentId: %s
+        deviceClass: %s
+        powerMode: %s
+        mqtt: {uri: "tcp://127.0.0.1:18831", keepAliveS: 1, reconnectInitialMs: 50, reconnectMaxMs: 500}
+        energy: {meter: simulated}
+        power: {controller: simulated}
+        simulation: {seed: 3, noise: 0.0, timeScale: 0.01}
+        experts:
+        %s"""
+            .formatted(id, deviceClass, mode, experts));
+    Agent a =
+        AgentFactory.build(ConfigLoader.load(cfg, Map.of(), Map.of()), Clock.systemUTC()).start();
+    AGENTS.add(a);
+    return a;
+  }
+
+  @BeforeAll
+  static void startAgents() throws Exception {
+    agent("orin-agx-1", "jetson-agx-orin-64gb", "maxn");
+    agent("orin-agx-2", "jetson-agx-orin-64gb", "maxn");
+    agent("rtx4090-1", "rtx-4090", "pl450");
+  }
+
+  @AfterAll
+  static void stopAgents() {
+    AGENTS.forEach(Agent::close);
+  }
+
+  static void awaitPlanConfirmed(int agents) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              List<Map<String, Object>> fleet = given().get("/api/fleet").jsonPath().getList("$");
+              return fleet.stream()
+                      .filter(
+                          a ->
+                              Boolean.TRUE.equals(a.get("online"))
+                                  && Boolean.TRUE.equals(a.get("confirmed")))
+                      .count()
+                  == agents;
+            });
+  }
+
+  static String chat(String model, String prompt) {
+    return """
+        {"model": "%s", "messages": [{"role": "user", "content": "%s"}], "max_tokens": 16}"""
+        .formatted(model, prompt);
+  }
+
+  @Test
+  @Order(1)
+  void chat_knowledgeQuestion_answeredByPlannedExpertsWithAnExplanation() {
+    awaitPlanConfirmed(3);
+    JsonPath r =
+        given()
+            .contentType(ContentType.JSON)
+            .body(chat("knowledge", "Which planet is the largest? A. Mars B. Jupiter"))
+            .post("/v1/chat/completions")
+            .then()
+            .statusCode(200)
+            .body("object", equalTo("chat.completion"))
+            .body("choices[0].message.content", notNullValue())
+            .body("moe2.outcome", equalTo("answered"))
+            .extract()
+            .jsonPath();
+    List<Map<String, Object>> chosen = r.getList("moe2.chosen");
+    assertThat(chosen).isNotEmpty();
+    assertThat(chosen.get(0))
+        .containsKeys("predictedDelayS", "measuredDelayS", "measuredEnergyJ", "weight");
+    assertThat(chosen.get(0).get("energySource")).isEqualTo("simulated");
+    assertThat(r.getList("moe2.usable")).isNotEmpty();
+  }
+
+  @Test
+  @Order(2)
+  void chat_modelAuto_categoryPredictedFromThePrompt() {
+    given()
+        .contentType(ContentType.JSON)
+        .body(
+            chat(
+                "auto",
+                "Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did Natalia sell altogether?"))
+        .post("/v1/chat/completions")
+        .then()
+        .statusCode(200)
+        .body("moe2.categoryPredicted", equalTo(true))
+        .body("moe2.category", equalTo("math"));
+  }
+
+  @Test
+  @Order(3)
+  void chat_stream_serverSentEventsInTheOpenAiChunkFormat() {
+    String body =
+        given()
+            .contentType(ContentType.JSON)
+            .body(
+                "{\"model\":\"reasoning\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Why is the sky blue?\"}]}")
+            .post("/v1/chat/completions")
+            .then()
+            .statusCode(200)
+            .contentType(containsString("text/event-stream"))
+            .extract()
+            .asString();
+    assertThat(body)
+        .contains("\"object\":\"chat.completion.chunk\"")
+        .contains("\"finish_reason\":\"stop\"")
+        .endsWith("data: [DONE]\n\n");
+  }
+
+  @Test
+  @Order(4)
+  void chat_badInput_refusedWithOneErrorShapeAndStableCodes() {
+    record Case(String body, int status, String code) {}
+    List<Case> cases =
+        List.of(
+            new Case("{not json", 400, "invalid-json"),
+            new Case(chat("astrology", "hi"), 400, "unknown-category"),
+            new Case("{\"model\":\"knowledge\",\"messages\":[]}", 400, "empty-messages"),
+            new Case(
+                "{\"model\":\"knowledge\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"moe2\":{\"energyBudgetJ\":-5}}",
+                400,
+                "invalid-budget"),
+            new Case(
+                "{\"model\":\"knowledge\",\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}",
+                400,
+                "invalid-field"),
+            new Case(
+                "{\"model\":\"knowledge\",\"messages\":[{\"role\":\"user\",\"content\":\""
+                    + "x".repeat(300 * 1024)
+                    + "\"}]}",
+                413,
+                "body-too-large"));
+    for (Case c : cases) {
+      given()
+          .contentType(ContentType.JSON)
+          .body(c.body())
+          .post("/v1/chat/completions")
+          .then()
+          .statusCode(c.status())
+          .body("error.code", equalTo(c.code()))
+          .body("error.message", notNullValue())
+          .body("error.type", equalTo("invalid_request_error"));
+    }
+    given()
+        .body("{}")
+        .contentType(ContentType.JSON)
+        .put("/api/budgets/astrology")
+        .then()
+        .statusCode(404)
+        .body("error.code", equalTo("unknown-category"));
+    given()
+        .get("/api/pareto?category=nope")
+        .then()
+        .statusCode(400)
+        .body("error.code", equalTo("unknown-category"));
+  }
+
+  @Test
+  @Order(5)
+  void dashboardApi_fleetExpertsPlansDecisionsParetoModelsOpenApiMetricsHealth() {
+    given()
+        .get("/v1/models")
+        .then()
+        .statusCode(200)
+        .body("data.id", hasItems("auto", "knowledge", "math", "reasoning", "code"));
+    given()
+        .get("/api/fleet")
+        .then()
+        .statusCode(200)
+        .body("agentId", hasItems("orin-agx-1", "orin-agx-2", "rtx4090-1"));
+    given().get("/api/experts").then().statusCode(200).body("modelId", hasItems("zephyr-7b-beta"));
+    given().get("/api/plans").then().statusCode(200).body("size()", not(equalTo(0)));
+    given().get("/api/decisions").then().statusCode(200).body("outcome", hasItems("answered"));
+    given()
+        .get("/api/pareto?category=knowledge")
+        .then()
+        .statusCode(200)
+        .body("size()", equalTo(24))
+        .body("pareto", hasItems(true));
+    given().get("/q/openapi").then().statusCode(200).body(containsString("/v1/chat/completions"));
+    given()
+        .get("/q/metrics")
+        .then()
+        .statusCode(200)
+        .body(containsString("moe2_requests_total"))
+        .body(containsString("moe2_replans_total"));
+    given().get("/q/health/ready").then().statusCode(200).body(containsString("mqtt-broker-link"));
+    given().get("/").then().statusCode(200).body(containsString("MoE² orchestrator"));
+  }
+
+  @Test
+  @Order(6)
+  void putBudgets_tighterKnowledgeEnergy_replansWithTheNewBudget() {
+    long before = latestPlanVersion();
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"energyBudgetJ\": 5, \"delayBudgetS\": 0.4}")
+        .put("/api/budgets/knowledge")
+        .then()
+        .statusCode(200)
+        .body("energyBudgetJ", equalTo(5.0f));
+    await().atMost(Duration.ofSeconds(10)).until(() -> latestPlanVersion() > before);
+    assertThat(given().get("/api/plans").jsonPath().getString("[-1].reason"))
+        .contains("budgets of knowledge");
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"energyBudgetJ\": 60, \"delayBudgetS\": 0.5}")
+        .put("/api/budgets/knowledge")
+        .then()
+        .statusCode(200);
+  }
+
+  @Test
+  @Order(7)
+  void agentKilledMidRequests_everyRequestEndsAndThePlanDropsIt() throws Exception {
+    awaitPlanConfirmed(3);
+    List<CompletableFuture<Integer>> sent = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      String category = List.of("knowledge", "math", "reasoning", "code").get(i % 4);
+      sent.add(
+          CompletableFuture.supplyAsync(
+              () ->
+                  given()
+                      .contentType(ContentType.JSON)
+                      .body(chat(category, "question " + System.nanoTime()))
+                      .post("/v1/chat/completions")
+                      .statusCode()));
+    }
+    Agent victim = AGENTS.get(2);
+    victim.kill();
+
+    CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get();
+    long answered = sent.stream().filter(f -> f.join() == 200).count();
+    long explicitErrors = sent.stream().filter(f -> f.join() == 503).count();
+    assertThat(answered + explicitErrors).as("no request lost").isEqualTo(sent.size());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                given()
+                    .get("/api/plans")
+                    .jsonPath()
+                    .getString("[-1].reason")
+                    .contains("rtx4090-1 offline"));
+    List<String> devices = given().get("/api/plans").jsonPath().getList("[-1].devices.deviceId");
+    assertThat(devices).containsExactlyInAnyOrder("orin-agx-1", "orin-agx-2");
+    awaitPlanConfirmed(2);
+    given()
+        .contentType(ContentType.JSON)
+        .body(chat("reasoning", "Still answering?"))
+        .post("/v1/chat/completions")
+        .then()
+        .statusCode(200);
+  }
+
+  static long latestPlanVersion() {
+    List<Long> v = given().get("/api/plans").jsonPath().getList("version", Long.class);
+    return v.isEmpty() ? 0 : v.get(v.size() - 1);
+  }
+}
