@@ -72,6 +72,7 @@ public final class Agent implements AutoCloseable {
   private final dev.moe2.edgeagent.sim.SimulatedDevice simulated;
   private volatile Instant windowStart;
   private volatile String lastReason = "started";
+  private volatile boolean closing;
 
   Agent(
       Identity identity,
@@ -236,11 +237,42 @@ public final class Agent implements AutoCloseable {
     switch (topic.kind()) {
       case REQUESTS -> requests.arrived(topicName, payload, responseTopic);
       case PLAN -> planner.execute(() -> onPlan(topic, payload));
+      case STATE -> planner.execute(() -> onOwnState(topic, payload));
       default ->
           LOG.log(
               System.Logger.Level.WARNING,
               "ignoring a message on {0}: not for an agent",
               topicName);
+    }
+  }
+
+  /**
+   * Its own state as the broker holds it: the will of an earlier connection of this process can
+   * arrive after the agent reconnected and said it is online (the broker publishes a will when it
+   * notices the old connection is gone). Seen while connected, the agent says so again.
+   */
+  private void onOwnState(Topic topic, byte[] payload) {
+    if (payload.length == 0 || closing) {
+      return;
+    }
+    AgentState s;
+    try {
+      s = codec.decode(topic, payload, AgentState.class);
+    } catch (ProtocolException e) {
+      return;
+    }
+    if (s.status() == AgentStatus.OFFLINE
+        && s.incarnation() == identity.incarnation()
+        && link.connected()) {
+      LOG.log(
+          System.Logger.Level.INFO,
+          "a stale offline state of this agent was published: online again");
+      try {
+        link.publish(Topic.state(identity.id()), state(AgentStatus.ONLINE, "reasserted"));
+      } catch (LinkException e) {
+        LOG.log(
+            System.Logger.Level.WARNING, "cannot reassert the online state: {0}", e.getMessage());
+      }
     }
   }
 
@@ -325,6 +357,7 @@ public final class Agent implements AutoCloseable {
    * last will), work in progress is abandoned. For fault tests and the simulator.
    */
   public void kill() {
+    closing = true;
     requests.stop();
     reporter.shutdownNow();
     planner.shutdownNow();
@@ -336,6 +369,7 @@ public final class Agent implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
     requests.stop();
     reporter.shutdownNow();
     planner.shutdownNow();

@@ -43,7 +43,7 @@ class OrchestratorEndToEndTest {
   static final String MODELS =
       "[zephyr-7b-beta, mistral-7b, metamath-mistral-7b, chinese-mistral-7b, dolphin-2.6-mistral-7b, meta-llama-3-8b, dolphin-2.9-llama3-8b]";
 
-  static Agent agent(String id, String deviceClass, String mode) throws Exception {
+  public static Agent agent(String id, String deviceClass, String mode) throws Exception {
     Path dir = Files.createTempDirectory("agent");
     StringBuilder experts = new StringBuilder();
     for (String m : MODELS.substring(1, MODELS.length() - 1).split(", ")) {
@@ -56,7 +56,7 @@ class OrchestratorEndToEndTest {
         agentId: %s
         deviceClass: %s
         powerMode: %s
-        mqtt: {uri: "tcp://127.0.0.1:18831", keepAliveS: 1, reconnectInitialMs: 50, reconnectMaxMs: 500}
+        mqtt: {uri: "tcp://127.0.0.1:18831", keepAliveS: 2, reconnectInitialMs: 50, reconnectMaxMs: 500}
         energy: {meter: simulated}
         power: {controller: simulated}
         simulation: {seed: 3, noise: 0.0, timeScale: 0.01}
@@ -97,7 +97,26 @@ class OrchestratorEndToEndTest {
             });
   }
 
-  static String chat(String model, String prompt) {
+  static void awaitAllOnlineConfirmed() {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              List<Map<String, Object>> fleet = given().get("/api/fleet").jsonPath().getList("$");
+              long online =
+                  fleet.stream().filter(a -> Boolean.TRUE.equals(a.get("online"))).count();
+              long confirmed =
+                  fleet.stream()
+                      .filter(
+                          a ->
+                              Boolean.TRUE.equals(a.get("online"))
+                                  && Boolean.TRUE.equals(a.get("confirmed")))
+                      .count();
+              return online > 0 && online == confirmed;
+            });
+  }
+
+  public static String chat(String model, String prompt) {
     return """
         {"model": "%s", "messages": [{"role": "user", "content": "%s"}], "max_tokens": 16}"""
         .formatted(model, prompt);
@@ -282,7 +301,8 @@ class OrchestratorEndToEndTest {
                       .post("/v1/chat/completions")
                       .statusCode()));
     }
-    Agent victim = AGENTS.get(2);
+    Agent victim =
+        AGENTS.stream().filter(a -> a.id().value().equals("rtx4090-1")).findFirst().orElseThrow();
     victim.kill();
 
     CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get();
@@ -299,8 +319,8 @@ class OrchestratorEndToEndTest {
                     .getString("[-1].reason")
                     .contains("rtx4090-1 offline"));
     List<String> devices = given().get("/api/plans").jsonPath().getList("[-1].devices.deviceId");
-    assertThat(devices).containsExactlyInAnyOrder("orin-agx-1", "orin-agx-2");
-    awaitPlanConfirmed(2);
+    assertThat(devices).isNotEmpty().doesNotContain("rtx4090-1");
+    awaitAllOnlineConfirmed();
     given()
         .contentType(ContentType.JSON)
         .body(chat("reasoning", "Still answering?"))

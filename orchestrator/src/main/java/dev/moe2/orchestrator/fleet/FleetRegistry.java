@@ -35,14 +35,23 @@ public class FleetRegistry {
   private static final Logger LOG = Logger.getLogger(FleetRegistry.class);
 
   private final Map<AgentId, AgentView> agents = new ConcurrentHashMap<>();
-  private final Event<FleetChanged> changed;
+  private final java.util.function.Consumer<FleetChanged> changed;
   private final ProfileCatalog catalog = ProfileCatalog.builtIn();
   private final double driftThreshold;
   private final AtomicInteger online = new AtomicInteger();
 
+  @jakarta.inject.Inject
   FleetRegistry(Event<FleetChanged> changed, OrchestratorConfig config, MeterRegistry metrics) {
+    this(changed::fire, config.planning().driftThreshold(), metrics);
+  }
+
+  /** Without CDI (tests): {@code changed} is told of every change. */
+  FleetRegistry(
+      java.util.function.Consumer<FleetChanged> changed,
+      double driftThreshold,
+      MeterRegistry metrics) {
     this.changed = changed;
-    this.driftThreshold = config.planning().driftThreshold();
+    this.driftThreshold = driftThreshold;
     metrics.gauge("moe2_fleet_online_agents", online);
   }
 
@@ -109,7 +118,13 @@ public class FleetRegistry {
       }
       agents.put(id, after);
       if (before.online() != after.online()) {
-        reason = id + (after.online() ? " online" : " offline (" + after.state().reason() + ")");
+        reason =
+            id
+                + (after.online()
+                    ? " online"
+                    : " offline ("
+                        + (after.state() == null ? "new incarnation" : after.state().reason())
+                        + ")");
       } else if (after.online()
           && before.state() != null
           && after.state() != before.state()
@@ -120,7 +135,7 @@ public class FleetRegistry {
     }
     if (reason != null) {
       LOG.info("fleet: " + reason);
-      changed.fire(new FleetChanged(reason));
+      changed.accept(new FleetChanged(reason));
     }
   }
 

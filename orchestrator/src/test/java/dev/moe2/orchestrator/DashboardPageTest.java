@@ -1,0 +1,106 @@
+package dev.moe2.orchestrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.moe2.edgeagent.Agent;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The web page end to end in headless Chromium (Debian {@code chromium} + {@code chromium-driver},
+ * driven by Selenium; no driver download): fleet, plan, Pareto chart with the what-if slider,
+ * decisions; leaves a screenshot in {@code target/dashboard.png}. Skipped where Chromium is not
+ * installed, except in CI ({@code CI=true}; {@code .ci/run} installs it).
+ */
+@QuarkusTest
+class DashboardPageTest {
+
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+  static Agent agent;
+
+  @TestHTTPResource("/")
+  URL page;
+
+  @BeforeAll
+  static void startAgent() throws Exception {
+    if (!"true".equals(System.getenv("CI"))) {
+      Assumptions.assumeTrue(
+          Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
+          "chromium and chromium-driver are not installed (.ci/run installs them)");
+    }
+    agent = OrchestratorEndToEndTest.agent("orin-page-1", "jetson-agx-orin-64gb", "maxn");
+  }
+
+  @AfterAll
+  static void stopAgent() {
+    if (agent != null) {
+      agent.close();
+    }
+  }
+
+  @Test
+  void page_inHeadlessChromium_showsFleetPlanParetoWhatIfAndDecisions() throws Exception {
+    io.restassured.RestAssured.given()
+        .contentType("application/json")
+        .body(OrchestratorEndToEndTest.chat("reasoning", "Why do leaves change colour?"))
+        .post("/v1/chat/completions");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1400");
+    ChromeDriverService service =
+        new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build();
+    WebDriver browser = new ChromeDriver(service, options);
+    try {
+      browser.get(page.toString());
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  !browser
+                      .findElements(By.cssSelector("#fleet tr[data-agent='orin-page-1'] td.on"))
+                      .isEmpty());
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> browser.findElement(By.id("plan")).getText().contains("plan "));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> browser.findElements(By.cssSelector("#pareto circle")).size() == 24);
+      String before = browser.findElement(By.id("whatif")).getText();
+      ((JavascriptExecutor) browser)
+          .executeScript(
+              "const s = document.getElementById('budget'); s.value = 20; s.dispatchEvent(new Event('input'));");
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> !browser.findElement(By.id("whatif")).getText().equals(before));
+      assertThat(browser.findElement(By.id("whatif")).getText()).startsWith("What if:");
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> !browser.findElements(By.cssSelector("#decisions tbody tr")).isEmpty());
+      byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+      Path shot = Path.of("target/dashboard.png");
+      Files.write(shot, png);
+      assertThat(png.length).isGreaterThan(10_000);
+    } finally {
+      browser.quit();
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package dev.moe2.orchestrator.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.moe2.protocol.AgentId;
+import dev.moe2.protocol.AgentState;
+import dev.moe2.protocol.AgentStatus;
+import dev.moe2.protocol.Birth;
+import dev.moe2.protocol.HostedExpert;
+import dev.moe2.protocol.ModelId;
+import dev.moe2.protocol.Topic;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The liveness rules of the contract, from the orchestrator's side. */
+class FleetRegistryTest {
+
+  private static final AgentId A = AgentId.of("orin-a");
+  private final List<FleetChanged> changes = new ArrayList<>();
+  private final FleetRegistry fleet =
+      new FleetRegistry(changes::add, 0.25, new SimpleMeterRegistry());
+  private static final Instant T = Instant.parse("2026-11-25T08:00:00Z");
+
+  private static Birth birth(long incarnation) {
+    return new Birth(
+        A,
+        incarnation,
+        "jetson-agx-orin-64gb",
+        "maxn",
+        61440,
+        List.of(new HostedExpert(ModelId.of("zephyr-7b-beta"), "q4_k_m", "simulated", true)),
+        "dev",
+        "jetson-agx-orin-64gb",
+        T);
+  }
+
+  private static AgentState state(long incarnation, AgentStatus status, Instant at, String reason) {
+    return new AgentState(
+        A,
+        incarnation,
+        status,
+        status == AgentStatus.ONLINE ? "maxn" : null,
+        List.of(),
+        0,
+        reason,
+        at);
+  }
+
+  private void send(dev.moe2.protocol.Message m) {
+    Topic t = m instanceof Birth ? Topic.birth(A) : Topic.state(A);
+    fleet.accept(t, m);
+  }
+
+  @Test
+  void accept_birthThenOnlineState_online() {
+    send(birth(100));
+    send(state(100, AgentStatus.ONLINE, T.plusSeconds(1), "started"));
+
+    assertThat(fleet.agent(A).orElseThrow().online()).isTrue();
+    assertThat(changes).extracting(FleetChanged::reason).containsExactly("orin-a online");
+  }
+
+  @Test
+  void accept_willOfTheSameIncarnation_offlineEvenThoughItsTimestampIsTheConnectTime() {
+    send(birth(100));
+    send(state(100, AgentStatus.ONLINE, T.plusSeconds(5), "started"));
+    send(state(100, AgentStatus.OFFLINE, T, "connection-lost"));
+
+    assertThat(fleet.agent(A).orElseThrow().online()).isFalse();
+  }
+
+  @Test
+  void accept_staleRetainedBirthWithOfflineState_neverResurrected() {
+    // after an orchestrator restart: the dead agent's retained birth and offline state
+    send(birth(100));
+    send(state(100, AgentStatus.OFFLINE, T, "connection-lost"));
+
+    assertThat(fleet.agent(A).orElseThrow().online()).isFalse();
+    assertThat(fleet.onlineAgents()).isEmpty();
+  }
+
+  @Test
+  void accept_lateWillOfThePreviousProcess_doesNotKillTheNewOne() {
+    send(birth(100));
+    send(state(100, AgentStatus.ONLINE, T, "started"));
+    send(birth(200));
+    send(state(200, AgentStatus.ONLINE, T.plusSeconds(10), "started"));
+    send(state(100, AgentStatus.OFFLINE, T, "connection-lost"));
+
+    AgentView v = fleet.agent(A).orElseThrow();
+    assertThat(v.online()).isTrue();
+    assertThat(v.state().incarnation()).isEqualTo(200);
+  }
+
+  @Test
+  void accept_newBirthWithoutItsOnlineState_notRoutable() {
+    send(birth(100));
+    send(state(100, AgentStatus.ONLINE, T, "started"));
+    send(birth(200));
+
+    assertThat(fleet.agent(A).orElseThrow().online()).isFalse();
+  }
+}
