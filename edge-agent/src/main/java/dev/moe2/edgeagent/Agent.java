@@ -367,6 +367,13 @@ public final class Agent implements AutoCloseable {
     meter.close();
   }
 
+  /**
+   * Cuts the agent off the broker for {@code duration} (a network partition), then it reconnects.
+   */
+  public void partition(Duration duration) {
+    link.cut(duration);
+  }
+
   @Override
   public void close() {
     closing = true;

@@ -74,6 +74,7 @@ public final class AgentFactory {
     SimulatedDevice simulated =
         new SimulatedDevice(device, config.powerMode(), sim.seed(), sim.noise(), sim.timeScale());
     simulated.throttle(sim.throttle());
+    simulated.networkDelay(Duration.ofMillis(sim.networkDelayMs()));
     AnswerBook book = sim.answers() == null ? AnswerBook.empty() : answers(sim);
     Map<ModelId, HostedModel> models = new LinkedHashMap<>();
     for (int i = 0; i < config.experts().size(); i++) {

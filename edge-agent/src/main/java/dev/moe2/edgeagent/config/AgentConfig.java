@@ -41,7 +41,8 @@ public record AgentConfig(
     energy = energy == null ? new Energy(null, null, null, null, null, null) : energy;
     power = power == null ? new Power(null, null, null) : power;
     profile = profile == null ? new Profile(null, null, null, null) : profile;
-    simulation = simulation == null ? new Simulation(null, null, null, null, null) : simulation;
+    simulation =
+        simulation == null ? new Simulation(null, null, null, null, null, null) : simulation;
     if (experts == null || experts.isEmpty()) {
       throw new ConfigException("experts", "at least one expert is required");
     }
@@ -186,8 +187,14 @@ public record AgentConfig(
 
   /** The simulated device (backend {@code simulated}, meter and power controller). */
   public record Simulation(
-      Long seed, Double noise, Double timeScale, Double throttle, Path answers) {
+      Long seed,
+      Double noise,
+      Double timeScale,
+      Double throttle,
+      Path answers,
+      Integer networkDelayMs) {
     public Simulation {
+      networkDelayMs = atLeast(networkDelayMs, 0, 0, "simulation.networkDelayMs");
       seed = seed == null ? 1L : seed;
       noise = between(noise, 0.05, 0, 2, "simulation.noise");
       timeScale = between(timeScale, 1, 0, 1000, "simulation.timeScale");

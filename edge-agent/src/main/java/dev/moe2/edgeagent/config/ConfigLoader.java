@@ -128,7 +128,8 @@ public final class ConfigLoader {
             c.simulation().noise(),
             c.simulation().timeScale(),
             c.simulation().throttle(),
-            c.simulation().answers() == null ? null : base.resolve(c.simulation().answers())),
+            c.simulation().answers() == null ? null : base.resolve(c.simulation().answers()),
+            c.simulation().networkDelayMs()),
         c.experts().stream()
             .map(
                 e ->

@@ -46,6 +46,12 @@ public interface AgentLink extends AutoCloseable {
    */
   void abort();
 
+  /**
+   * Cuts the connection without a DISCONNECT (the broker publishes the will) and stays away for
+   * {@code duration}, then reconnects as after any loss: a network partition.
+   */
+  void cut(java.time.Duration duration);
+
   /** Disconnects normally (the broker discards the will) and releases the client. */
   @Override
   void close();

@@ -66,6 +66,7 @@ public final class PahoLink implements AgentLink {
   private volatile Listener listener;
   private volatile boolean closing;
   private volatile boolean everConnected;
+  private volatile long blockedUntil;
 
   /**
    * @param lastWill builds the will for the next connect (the offline state)
@@ -120,6 +121,11 @@ public final class PahoLink implements AgentLink {
 
   private void connect() {
     if (closing || client.isConnected()) {
+      return;
+    }
+    long wait = blockedUntil - System.nanoTime();
+    if (wait > 0) {
+      scheduler.schedule(this::connect, wait, TimeUnit.NANOSECONDS);
       return;
     }
     try {
@@ -219,6 +225,17 @@ public final class PahoLink implements AgentLink {
         throw new LinkException("cannot publish on " + topic.name() + ": " + e.getMessage(), e);
       }
     }
+  }
+
+  @Override
+  public void cut(Duration duration) {
+    blockedUntil = System.nanoTime() + duration.toNanos();
+    try {
+      client.disconnectForcibly(0, 100, false);
+    } catch (MqttException e) {
+      LOG.log(System.Logger.Level.DEBUG, "cut: {0}", e.toString());
+    }
+    scheduler.schedule(this::connect, duration.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   @Override

@@ -90,9 +90,13 @@ public final class SimulatedBackend implements InferenceBackend {
     Performance p = device.performance(sizeClass);
     double slow = device.throttle();
     Duration ttft =
-        seconds(
-            promptTokens / p.prefillTokPerS().value() * slow * device.noise()
-                + 1 / p.decodeTokPerS().value() * slow);
+        device
+            .networkDelay()
+            .multipliedBy(2)
+            .plus(
+                seconds(
+                    promptTokens / p.prefillTokPerS().value() * slow * device.noise()
+                        + 1 / p.decodeTokPerS().value() * slow));
     double perToken = 1 / p.decodeTokPerS().value() * slow * device.noise();
     if (!device.pass(ttft, cancel)) {
       throw new GenerationCancelledException(0, params.maxTokens());

@@ -22,6 +22,7 @@ public final class SimulatedDevice {
   private final double timeScale;
   private volatile String mode;
   private volatile double throttle = 1;
+  private volatile Duration networkDelay = Duration.ZERO;
 
   /**
    * @param noiseSigma standard deviation of the log-normal noise on latency and energy (0: none)
@@ -71,6 +72,18 @@ public final class SimulatedDevice {
       throw new IllegalArgumentException("throttle factor must be >= 1: " + factor);
     }
     this.throttle = factor;
+  }
+
+  /** One-way network delay between the device and the broker (added twice to every reply). */
+  public Duration networkDelay() {
+    return networkDelay;
+  }
+
+  public void networkDelay(Duration oneWay) {
+    if (oneWay.isNegative()) {
+      throw new IllegalArgumentException("network delay must be >= 0: " + oneWay);
+    }
+    this.networkDelay = oneWay;
   }
 
   public Performance performance(String sizeClass) {

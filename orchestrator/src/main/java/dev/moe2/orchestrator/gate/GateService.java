@@ -39,6 +39,14 @@ public class GateService {
   };
 
   private final MiniLmEncoder encoder = new MiniLmEncoder(1);
+
+  /** Prompts seen again (retries, popular questions) are not embedded twice. */
+  private final com.github.benmanes.caffeine.cache.Cache<String, float[]> embeddings =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+          .maximumSize(10_000)
+          .recordStats()
+          .build();
+
   private final Gate gate;
   private final CategoryPriors priors;
   private final CategoryPredictor predictor;
@@ -116,7 +124,12 @@ public class GateService {
   }
 
   public float[] embed(String text) {
-    return encoder.encode(text);
+    return embeddings.get(text, encoder::encode);
+  }
+
+  /** Share of embeddings served from the cache so far. */
+  public double embeddingHitRate() {
+    return embeddings.stats().hitRate();
   }
 
   /** q(x) per expert, shrunk toward {@code category}'s prior. */

@@ -69,6 +69,8 @@ public class PlanningService {
             return t;
           });
   private final AtomicBoolean pending = new AtomicBoolean();
+  private final java.util.Queue<String> reasons =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final Counter replans;
   private final Timer planTime;
   private final Deque<PlanRecord> history = new ArrayDeque<>();
@@ -112,14 +114,23 @@ public class PlanningService {
 
   /** Schedules a re-plan (coalesced with any already waiting). */
   public void requestReplan(String reason) {
+    reasons.add(reason);
     if (pending.compareAndSet(false, true)) {
       planner.execute(
           () -> {
             pending.set(false);
+            List<String> why = new ArrayList<>();
+            for (String r; (r = reasons.poll()) != null; ) {
+              why.add(r);
+            }
+            if (why.isEmpty()) {
+              return; // drained by the run before
+            }
+            String all = String.join("; ", why);
             try {
-              replan(reason);
+              replan(all);
             } catch (RuntimeException e) {
-              LOG.error("re-plan failed (" + reason + ")", e);
+              LOG.error("re-plan failed (" + all + ")", e);
             }
           });
     }

@@ -11,6 +11,7 @@ import java.util.List;
  * @param chosen the experts asked, with their weights and figures
  * @param outcome {@code answered} or the error code
  * @param bound which budget bound the usable set (from the plan)
+ * @param answeredBy the expert (model@agent) whose answer was returned
  */
 public record Decision(
     String requestId,
@@ -25,6 +26,7 @@ public record Decision(
     String bound,
     String outcome,
     String answer,
+    String answeredBy,
     double totalMs,
     double energyJ,
     boolean budgetViolated) {

@@ -139,6 +139,12 @@ public class RequestRouter {
     double delayBudget = ask.delayBudgetS() != null ? ask.delayBudgetS() : cat.delayBudgetS();
     double energyBudget = ask.energyBudgetJ() != null ? ask.energyBudgetJ() : cat.energyBudgetJ();
     int k = ask.k() != null ? ask.k() : cat.k();
+    if (!link.connected()) {
+      throw new ApiException(
+          503,
+          "broker-unavailable",
+          "the link to the MQTT broker is down; no expert can be reached (retry shortly)");
+    }
     List<Expert> usable = planning.usable(category);
     String bound = bound(category);
     double[] q = gate.quality(x, category);
@@ -182,6 +188,7 @@ public class RequestRouter {
           List.of(),
           bound,
           "no-usable-experts",
+          null,
           null,
           start,
           0,
@@ -270,6 +277,7 @@ public class RequestRouter {
             bound,
             "no-answer",
             null,
+            null,
             start,
             0,
             false);
@@ -293,6 +301,7 @@ public class RequestRouter {
               bound,
               "answered",
               best.text(),
+              best.modelId().value() + "@" + best.agentId().value(),
               start,
               joules,
               violated);
@@ -484,6 +493,7 @@ public class RequestRouter {
       String bound,
       String outcome,
       String answer,
+      String answeredBy,
       long start,
       double joules,
       boolean violated) {
@@ -502,6 +512,7 @@ public class RequestRouter {
             bound,
             outcome,
             answer,
+            answeredBy,
             ms,
             joules,
             violated);

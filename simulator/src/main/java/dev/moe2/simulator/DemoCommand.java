@@ -1,0 +1,167 @@
+package dev.moe2.simulator;
+
+import dev.moe2.simulator.fleet.SimulatedFleet;
+import dev.moe2.simulator.replay.PromptReplay;
+import dev.moe2.simulator.replay.ReplayReport;
+import dev.moe2.simulator.scenario.Scenario;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code scripts/demo}: the orchestrator, its embedded broker and the simulated reference fleet.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Starts the orchestrator (embedded MQTT broker on 127.0.0.1) and the simulated reference",
+      "fleet (2 Jetson AGX Orin 64GB, 1 Orin NX 16GB, 1 RTX 4090; the 7 RouterDC models placed and",
+      "power modes set by the optimizer), sends real MMLU, GSM8K, ARC and HumanEval prompts through",
+      "the OpenAI-compatible API, prints per category the accuracy against the best single expert",
+      "and energy and delay against budget, then keeps running for the dashboard until Ctrl-C."
+    })
+public final class DemoCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--prompts",
+      defaultValue = "300",
+      description = "Prompts in all (split over the four categories).")
+  int prompts;
+
+  @Option(names = "--clients", defaultValue = "8", description = "Concurrent API clients.")
+  int clients;
+
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      description = "HTTP port of the orchestrator (0: any free one).")
+  int port;
+
+  @Option(
+      names = "--mqtt-port",
+      defaultValue = "1883",
+      description = "Port of the embedded broker (0: any free one).")
+  int mqttPort;
+
+  @Option(
+      names = "--scenario",
+      defaultValue = "reference",
+      description = "Scenario file or built-in name (reference, faults, load-8).")
+  String scenario;
+
+  @Option(names = "--shared", defaultValue = "../shared", description = "Shared data folder.")
+  Path shared;
+
+  @Option(
+      names = "--jar",
+      defaultValue = "orchestrator/target/quarkus-app/quarkus-run.jar",
+      description = "The orchestrator's runnable jar.")
+  Path jar;
+
+  @Option(names = "--exit", description = "Stop after the summary instead of waiting for Ctrl-C.")
+  boolean exit;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Prompt sampling seed.")
+  long seed;
+
+  public static void main(String[] args) {
+    java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+    System.exit(new CommandLine(new DemoCommand()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Path routerDc = shared.resolve("routing/routerdc/split2_model7");
+    if (!Files.isDirectory(routerDc)) {
+      System.err.println(
+          "error: the shared data folder is missing: "
+              + routerDc.toAbsolutePath()
+              + " (use --shared)");
+      return 2;
+    }
+    Scenario sc = Scenario.load(scenario);
+    System.err.println(
+        "demo: starting the orchestrator and its embedded broker (the first run trains the gate: a minute or two) ...");
+    OrchestratorProcess orch;
+    try {
+      orch =
+          OrchestratorProcess.start(jar, shared, port, mqttPort, List.of(), Duration.ofMinutes(10));
+    } catch (IllegalStateException e) {
+      System.err.println(
+          "error: "
+              + e.getMessage()
+              + (port != 0
+                  ? " — is port " + port + " or " + mqttPort + " taken? try --port 0 --mqtt-port 0"
+                  : ""));
+      return 1;
+    }
+    SimulatedFleet fleet = null;
+    CountDownLatch stopped = new CountDownLatch(1);
+    try {
+      System.err.printf(
+          Locale.ROOT,
+          "demo: orchestrator up at %s, broker %s; starting %d simulated agents (%s) ...%n",
+          orch.baseUrl(),
+          orch.brokerUri(),
+          sc.devices().size(),
+          sc.name());
+      fleet = SimulatedFleet.start(sc, orch.brokerUri(), routerDc);
+      FleetWatch watch = new FleetWatch(orch.baseUrl());
+      int n = sc.devices().size();
+      watch.await(
+          Duration.ofSeconds(60), w -> w.confirmed() == n, "the plan to be applied by all agents");
+      System.err.println("demo: plan applied: " + watch.latestPlan().path("devices"));
+      fleet.scheduleFaults();
+      List<PromptReplay.Prompt> ps = PromptReplay.load(routerDc, Math.max(1, prompts / 4), seed);
+      Progress bar = new Progress("prompts", ps.size());
+      List<PromptReplay.Outcome> out =
+          PromptReplay.run(orch.baseUrl(), ps, clients, 256, bar::update);
+      List<ReplayReport.Row> rows = ReplayReport.rows(out);
+      System.out.println();
+      System.out.print(ReplayReport.table(rows));
+      long errors = out.stream().filter(o -> !o.answered()).count();
+      long violations = out.stream().filter(PromptReplay.Outcome::violated).count();
+      System.out.printf(
+          Locale.ROOT,
+          "%nrequests=%d answered=%d explicit_errors=%d accuracy=%.3f budget_violations=%d%n",
+          out.size(),
+          out.size() - errors,
+          errors,
+          ReplayReport.accuracy(out),
+          violations);
+      System.out.println(
+          "dashboard: " + orch.baseUrl() + "/   (API: " + orch.baseUrl() + "/q/openapi)");
+      if (!exit) {
+        System.out.println("Ctrl-C stops the demo.");
+        SimulatedFleet f = fleet;
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      f.close();
+                      orch.close();
+                      stopped.countDown();
+                    },
+                    "demo-shutdown"));
+        stopped.await();
+        return 0;
+      }
+      return 0;
+    } finally {
+      if (exit || stopped.getCount() == 1) {
+        if (fleet != null) {
+          fleet.close();
+        }
+        orch.close();
+      }
+    }
+  }
+}

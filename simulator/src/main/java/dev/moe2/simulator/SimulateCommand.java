@@ -1,0 +1,91 @@
+package dev.moe2.simulator;
+
+import dev.moe2.simulator.fleet.SimulatedFleet;
+import dev.moe2.simulator.replay.PromptReplay;
+import dev.moe2.simulator.replay.ReplayReport;
+import dev.moe2.simulator.scenario.Scenario;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code scripts/simulate}: a scenario's virtual agents against a running broker/orchestrator. */
+@Command(
+    name = "simulate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Starts the virtual agents of a scenario (the real edge-agent code with simulated backends)",
+      "against an MQTT broker, runs its timed faults, and optionally replays real prompts through an",
+      "orchestrator's API and prints the per-category summary. Runs until Ctrl-C unless --prompts."
+    })
+public final class SimulateCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--scenario",
+      defaultValue = "reference",
+      description = "Scenario file or built-in name (reference, faults, load-8).")
+  String scenario;
+
+  @Option(
+      names = "--broker",
+      defaultValue = "tcp://127.0.0.1:1883",
+      description = "MQTT broker URI.")
+  String broker;
+
+  @Option(
+      names = "--orchestrator",
+      defaultValue = "http://127.0.0.1:8080",
+      description = "The orchestrator's base URL (for --prompts).")
+  String orchestrator;
+
+  @Option(
+      names = "--prompts",
+      defaultValue = "0",
+      description = "Replay this many prompts, print the summary and exit (0: run until Ctrl-C).")
+  int prompts;
+
+  @Option(names = "--clients", defaultValue = "8", description = "Concurrent API clients.")
+  int clients;
+
+  @Option(names = "--shared", defaultValue = "../shared", description = "Shared data folder.")
+  Path shared;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new SimulateCommand()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Scenario sc;
+    try {
+      sc = Scenario.load(scenario);
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
+    Path routerDc = shared.resolve("routing/routerdc/split2_model7");
+    try (SimulatedFleet fleet = SimulatedFleet.start(sc, broker, routerDc)) {
+      System.err.printf(
+          "simulate: %d agents of scenario %s on %s; %d faults scheduled%n",
+          sc.devices().size(), sc.name(), broker, sc.faults().size());
+      fleet.scheduleFaults();
+      if (prompts > 0) {
+        List<PromptReplay.Prompt> ps =
+            PromptReplay.load(routerDc, Math.max(1, prompts / 4), sc.seed());
+        Progress bar = new Progress("prompts", ps.size());
+        List<PromptReplay.Outcome> out =
+            PromptReplay.run(orchestrator, ps, clients, 256, bar::update);
+        System.out.print(ReplayReport.table(ReplayReport.rows(out)));
+        System.out.println("faults: " + fleet.faultLog());
+        return 0;
+      }
+      CountDownLatch stop = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+      stop.await();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,199 @@
+package dev.moe2.simulator.replay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.moe2.profiles.ModelDescriptor;
+import dev.moe2.profiles.ProfileCatalog;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+
+/**
+ * Replays real prompts from the RouterDC test splits (MMLU, GSM8K, ARC-Challenge, HumanEval)
+ * through the orchestrator's OpenAI-compatible API and scores each answer with the recorded score
+ * of the expert that gave it, so accuracy is real for those experts. Also records energy, delay
+ * (the experts' reported latency) and budget compliance per request.
+ */
+public final class PromptReplay {
+
+  /** Test file → category. */
+  public static final Map<String, String> TEST_FILES =
+      Map.of(
+          "mmlu_test.json", "knowledge",
+          "gsm8k-test.json", "math",
+          "arc_challenge_test.json", "reasoning",
+          "humaneval_test.json", "code");
+
+  /** One prompt with the recorded score of every expert (by model id). */
+  public record Prompt(String category, String question, Map<String, Double> scores) {}
+
+  /**
+   * The outcome of one request.
+   *
+   * @param status HTTP status (200, 503, …; -1: no response)
+   * @param answeredBy model id of the expert whose answer was returned
+   * @param delayS the slowest replying expert's reported latency
+   */
+  public record Outcome(
+      Prompt prompt,
+      int status,
+      String errorCode,
+      String answeredBy,
+      double score,
+      double energyJ,
+      double delayS,
+      double delayBudgetS,
+      double energyBudgetJ,
+      double wallMs) {
+    public boolean answered() {
+      return status == 200;
+    }
+
+    public boolean violated() {
+      return answered() && (energyJ > energyBudgetJ + 1e-9 || delayS > delayBudgetS + 1e-9);
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private PromptReplay() {}
+
+  /** {@code perCategory} prompts of each category's test file, drawn with {@code seed}. */
+  public static List<Prompt> load(Path routerDc, int perCategory, long seed) {
+    Map<String, String> idOf = new LinkedHashMap<>();
+    for (ModelDescriptor m : ProfileCatalog.builtIn().modelCatalog("routerdc-7").models()) {
+      idOf.put(m.name(), m.id());
+    }
+    List<Prompt> out = new ArrayList<>();
+    for (String file :
+        List.of(
+            "mmlu_test.json",
+            "gsm8k-test.json",
+            "arc_challenge_test.json",
+            "humaneval_test.json")) {
+      Path p = routerDc.resolve(file);
+      if (!Files.isRegularFile(p)) {
+        throw new IllegalArgumentException("RouterDC test file not found: " + p.toAbsolutePath());
+      }
+      JsonNode root;
+      try {
+        root = JSON.readTree(p.toFile());
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read " + p + ": " + e.getMessage(), e);
+      }
+      List<Integer> idx = new ArrayList<>();
+      for (int i = 0; i < root.size(); i++) {
+        idx.add(i);
+      }
+      Collections.shuffle(idx, new Random(seed + file.hashCode()));
+      for (int i : idx.subList(0, Math.min(perCategory, idx.size()))) {
+        JsonNode r = root.get(i);
+        Map<String, Double> scores = new LinkedHashMap<>();
+        r.path("scores")
+            .fields()
+            .forEachRemaining(
+                e -> {
+                  String id = idOf.get(e.getKey());
+                  if (id != null) {
+                    scores.put(id, e.getValue().asDouble());
+                  }
+                });
+        out.add(new Prompt(TEST_FILES.get(file), r.path("question").asText(), scores));
+      }
+    }
+    Collections.shuffle(out, new Random(seed));
+    return out;
+  }
+
+  /**
+   * Sends every prompt from {@code clients} concurrent clients; {@code progress} gets the count
+   * done.
+   */
+  public static List<Outcome> run(
+      String baseUrl, List<Prompt> prompts, int clients, int maxTokens, IntConsumer progress)
+      throws InterruptedException {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    List<Outcome> out = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger done = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    for (int c = 0; c < clients; c++) {
+      pool.execute(
+          () -> {
+            int i;
+            while ((i = next.getAndIncrement()) < prompts.size()) {
+              out.add(send(http, baseUrl, prompts.get(i), maxTokens));
+              progress.accept(done.incrementAndGet());
+            }
+          });
+    }
+    pool.shutdown();
+    pool.awaitTermination(1, TimeUnit.HOURS);
+    return List.copyOf(out);
+  }
+
+  static Outcome send(HttpClient http, String baseUrl, Prompt p, int maxTokens) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("model", p.category());
+    body.put("max_tokens", maxTokens);
+    body.putArray("messages").addObject().put("role", "user").put("content", p.question());
+    long t0 = System.nanoTime();
+    try {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(baseUrl + "/v1/chat/completions"))
+                  .header("Content-Type", "application/json")
+                  .timeout(Duration.ofSeconds(120))
+                  .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      double wall = (System.nanoTime() - t0) / 1e6;
+      JsonNode j = JSON.readTree(r.body());
+      if (r.statusCode() != 200) {
+        return new Outcome(
+            p, r.statusCode(), j.path("error").path("code").asText("?"), null, 0, 0, 0, 0, 0, wall);
+      }
+      JsonNode d = j.path("moe2");
+      String by = d.path("answeredBy").asText("");
+      String model = by.contains("@") ? by.substring(0, by.indexOf('@')) : by;
+      double delay = 0;
+      for (JsonNode c : d.path("chosen")) {
+        delay = Math.max(delay, c.path("measuredDelayS").asDouble(0));
+      }
+      return new Outcome(
+          p,
+          200,
+          null,
+          model,
+          p.scores().getOrDefault(model, 0.0),
+          d.path("energyJ").asDouble(),
+          delay,
+          d.path("delayBudgetS").asDouble(),
+          d.path("energyBudgetJ").asDouble(),
+          wall);
+    } catch (IOException e) {
+      return new Outcome(
+          p, -1, "io: " + e.getMessage(), null, 0, 0, 0, 0, 0, (System.nanoTime() - t0) / 1e6);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Outcome(p, -1, "interrupted", null, 0, 0, 0, 0, 0, 0);
+    }
+  }
+}

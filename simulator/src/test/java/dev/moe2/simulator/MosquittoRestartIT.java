@@ -1,0 +1,102 @@
+package dev.moe2.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.moe2.simulator.fleet.SimulatedFleet;
+import dev.moe2.simulator.replay.PromptReplay;
+import dev.moe2.simulator.scenario.Scenario;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The orchestrator on an external broker, Debian's mosquitto 2.0 on 127.0.0.1, which is restarted:
+ * requests during the outage fail fast with a clear error; afterwards the agents and the
+ * orchestrator reconnect, the fleet is rebuilt and requests are answered again. Skipped where
+ * mosquitto is not installed, except in CI ({@code CI=true}).
+ */
+class MosquittoRestartIT {
+
+  @TempDir Path dir;
+
+  static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
+
+  Process mosquitto(int port) throws IOException {
+    Path conf = dir.resolve("mosquitto.conf");
+    Files.writeString(
+        conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n");
+    Process p =
+        new ProcessBuilder(MOSQUITTO.toString(), "-c", conf.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("mosquitto.log").toFile())
+            .start();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < end) {
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        return p;
+      } catch (IOException e) {
+        LockSupport.parkNanos(50_000_000L);
+      }
+    }
+    throw new IllegalStateException("mosquitto did not listen on " + port);
+  }
+
+  @Test
+  void mosquittoRestart_requestsFailFastThenTheFleetIsRebuilt() throws Exception {
+    if (!"true".equals(System.getenv("CI"))) {
+      Assumptions.assumeTrue(
+          Files.isExecutable(MOSQUITTO), "mosquitto is not installed (.ci/run installs it)");
+    }
+    int port = OrchestratorProcess.freePort();
+    Process broker = mosquitto(port);
+    String uri = "tcp://127.0.0.1:" + port;
+    List<String> settings = new ArrayList<>(SystemFaultsIT.quickGate());
+    settings.add("-Dmoe2.broker.embedded=false");
+    settings.add("-Dmoe2.broker.uri=" + uri);
+    try (OrchestratorProcess orch =
+            OrchestratorProcess.start(
+                SystemFaultsIT.JAR, SystemFaultsIT.SHARED, 0, 0, settings, Duration.ofMinutes(5));
+        SimulatedFleet fleet =
+            SimulatedFleet.start(Scenario.load("reference"), uri, SystemFaultsIT.ROUTERDC)) {
+      FleetWatch watch = new FleetWatch(orch.baseUrl());
+      watch.await(Duration.ofSeconds(60), w -> w.confirmed() == 4, "the fleet on mosquitto");
+      List<PromptReplay.Prompt> prompts = PromptReplay.load(SystemFaultsIT.ROUTERDC, 5, 4);
+      assertThat(PromptReplay.run(orch.baseUrl(), prompts, 4, 32, n -> {}))
+          .allMatch(PromptReplay.Outcome::answered);
+
+      broker.destroy();
+      broker.waitFor(10, TimeUnit.SECONDS);
+      watch.await(
+          Duration.ofSeconds(20),
+          w -> SystemBenchmarkMetrics.value(w, "moe2_mqtt_malformed_messages") >= 0 && !ready(w),
+          "the orchestrator to notice the outage");
+      List<PromptReplay.Outcome> during = PromptReplay.run(orch.baseUrl(), prompts, 2, 32, n -> {});
+      assertThat(during)
+          .allMatch(o -> o.status() == 503 && "broker-unavailable".equals(o.errorCode()));
+
+      broker = mosquitto(port);
+      watch.await(Duration.ofSeconds(60), FleetWatch::ready, "the orchestrator to reconnect");
+      watch.await(
+          Duration.ofSeconds(60),
+          w -> w.confirmed() == 4,
+          "the agents to reconnect and re-announce");
+      assertThat(PromptReplay.run(orch.baseUrl(), prompts, 4, 32, n -> {}))
+          .allMatch(PromptReplay.Outcome::answered);
+    } finally {
+      broker.destroy();
+    }
+  }
+
+  static boolean ready(FleetWatch w) {
+    return w.ready();
+  }
+}

@@ -1,0 +1,172 @@
+package dev.moe2.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.moe2.simulator.fleet.SimulatedFleet;
+import dev.moe2.simulator.replay.PromptReplay;
+import dev.moe2.simulator.scenario.Scenario;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The whole system end to end on loopback: the orchestrator's packaged jar (embedded broker) and
+ * the simulated reference fleet, real RouterDC prompts, faults injected by the harness.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SystemFaultsIT {
+
+  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  static final Path SHARED =
+      Path.of(System.getProperty("moe2.shared.dir", "../shared")).toAbsolutePath();
+  static final Path ROUTERDC = SHARED.resolve("routing/routerdc/split2_model7");
+  static final Path JAR = ROOT.resolve("orchestrator/target/quarkus-app/quarkus-run.jar");
+  static OrchestratorProcess orch;
+  static SimulatedFleet fleet;
+  static FleetWatch watch;
+  static List<PromptReplay.Prompt> prompts;
+
+  /** Settings that keep the orchestrator's start quick in CI (a small gate, trained once). */
+  static List<String> quickGate() {
+    return List.of(
+        "-Dmoe2.gate.dir=" + ROOT.resolve("simulator/target/moe2-gate-it"),
+        "-Dmoe2.gate.cache-dir=" + ROOT.resolve("simulator/target/moe2-embeddings"),
+        "-Dmoe2.gate.train-max-prompts=150",
+        "-Dmoe2.planning.max-prompts=100",
+        "-Dquarkus.log.level=WARN");
+  }
+
+  @BeforeAll
+  static void start() {
+    orch = OrchestratorProcess.start(JAR, SHARED, 0, 0, quickGate(), Duration.ofMinutes(5));
+    fleet = SimulatedFleet.start(Scenario.load("reference"), orch.brokerUri(), ROUTERDC);
+    watch = new FleetWatch(orch.baseUrl());
+    watch.await(
+        Duration.ofSeconds(60), w -> w.confirmed() == 4, "the reference fleet to apply the plan");
+    prompts = PromptReplay.load(ROUTERDC, 40, 9);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (fleet != null) {
+      fleet.close();
+    }
+    if (orch != null) {
+      orch.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void replay_realPrompts_everyAnswerScoredWithRecordedExpertScores() throws Exception {
+    List<PromptReplay.Outcome> out = PromptReplay.run(orch.baseUrl(), prompts, 8, 64, n -> {});
+
+    assertThat(out).hasSize(prompts.size());
+    assertThat(out).allMatch(PromptReplay.Outcome::answered);
+    assertThat(out).allMatch(o -> o.prompt().scores().containsKey(o.answeredBy()));
+    assertThat(out.stream().mapToDouble(PromptReplay.Outcome::score).average().orElse(0))
+        .isBetween(0.3, 0.9);
+  }
+
+  @Test
+  @Order(2)
+  void agentKilledMidRequest_everyRequestEndsAndThePlanDropsIt() throws Exception {
+    boolean[] fired = {false};
+    List<PromptReplay.Outcome> out =
+        PromptReplay.run(
+            orch.baseUrl(),
+            prompts,
+            8,
+            64,
+            n -> {
+              synchronized (fired) {
+                if (!fired[0] && n >= 30) {
+                  fired[0] = true;
+                  fleet.kill("rtx4090-1");
+                }
+              }
+            });
+
+    long answered = out.stream().filter(PromptReplay.Outcome::answered).count();
+    long explicit = out.stream().filter(o -> !o.answered() && o.status() >= 400).count();
+    assertThat(answered + explicit)
+        .as("sent = answered + explicit errors: none lost")
+        .isEqualTo(prompts.size());
+    watch.await(
+        Duration.ofSeconds(20),
+        w -> w.latestPlan().path("reason").asText().contains("rtx4090-1 offline"),
+        "the re-plan without rtx4090-1");
+    assertThat(watch.latestPlan().path("devices").findValuesAsText("deviceId"))
+        .doesNotContain("rtx4090-1");
+
+    fleet.restart("rtx4090-1");
+    watch.await(
+        Duration.ofSeconds(30),
+        w -> w.confirmed() == 4,
+        "the restarted agent to be planned in again");
+  }
+
+  @Test
+  @Order(3)
+  void malformedOversizedAndUnknownTopics_countedAndIgnored_nothingCrashes() throws Exception {
+    fleet.malformed(60);
+
+    watch.await(
+        Duration.ofSeconds(10),
+        w -> SystemBenchmarkMetrics.value(w, "moe2_mqtt_malformed_messages") > 0,
+        "the orchestrator to count them");
+    assertThat(orch.alive()).isTrue();
+    List<PromptReplay.Outcome> out =
+        PromptReplay.run(orch.baseUrl(), prompts.subList(0, 20), 4, 64, n -> {});
+    assertThat(out).allMatch(PromptReplay.Outcome::answered);
+    assertThat(fleet.agents()).allMatch(a -> a.connected());
+  }
+
+  @Test
+  @Order(4)
+  void throttling_driftDetectedAndReplannedWithTheSlowdown() throws Exception {
+    fleet.throttle("orin-agx-2", 3.0);
+
+    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!watch.latestPlan().path("reason").asText().contains("drift")
+        && System.nanoTime() < end) {
+      PromptReplay.run(orch.baseUrl(), prompts.subList(0, 40), 8, 64, n -> {});
+    }
+    assertThat(watch.latestPlan().path("reason").asText()).contains("drift on orin-agx-2");
+    double slowdown = 0;
+    for (var a : watch.get("/api/fleet")) {
+      if (a.path("agentId").asText().equals("orin-agx-2")) {
+        slowdown = a.path("slowdown").asDouble();
+      }
+    }
+    assertThat(slowdown).as("measured slowdown of the throttled device").isGreaterThan(2.0);
+    List<PromptReplay.Outcome> out = PromptReplay.run(orch.baseUrl(), prompts, 8, 64, n -> {});
+    // a category the slower fleet can no longer serve within budget is refused explicitly
+    assertThat(out).allMatch(o -> o.answered() || o.status() == 503);
+    assertThat(out.stream().filter(PromptReplay.Outcome::answered).count()).isPositive();
+    long overDelay = out.stream().filter(o -> o.delayS() > o.delayBudgetS() + 1e-9).count();
+    assertThat(overDelay).as("requests over their delay budget after the re-plan").isZero();
+  }
+
+  @Test
+  @Order(5)
+  void embeddedBrokerRestart_agentsReconnectAndTheFleetIsRebuilt() {
+    // the embedded broker lives in the orchestrator: restarting the service restarts the broker
+    int mqtt = orch.mqttPort();
+    orch.close();
+    orch = OrchestratorProcess.start(JAR, SHARED, 0, mqtt, quickGate(), Duration.ofMinutes(5));
+    watch = new FleetWatch(orch.baseUrl());
+
+    watch.await(
+        Duration.ofSeconds(60),
+        w -> w.confirmed() == 4,
+        "the agents to reconnect and apply the new plan");
+    assertThat(watch.online()).isEqualTo(4);
+  }
+}
