@@ -1,5 +1,6 @@
 package dev.moe2.simulator;
 
+import dev.moe2.simulator.cli.Progress;
 import dev.moe2.simulator.fleet.SimulatedFleet;
 import dev.moe2.simulator.replay.PromptReplay;
 import dev.moe2.simulator.replay.ReplayReport;

@@ -1,20 +1,20 @@
-package dev.moe2.simulator;
+package dev.moe2.simulator.cli;
 
 import java.util.Locale;
 
 /** A progress bar on standard error (a line per step when not on a terminal). */
-final class Progress {
+public final class Progress {
 
   private final String what;
   private final int total;
   private int shown = -1;
 
-  Progress(String what, int total) {
+  public Progress(String what, int total) {
     this.what = what;
     this.total = total;
   }
 
-  synchronized void update(int done) {
+  public synchronized void update(int done) {
     int width = 30;
     int filled = total == 0 ? width : (int) ((long) width * done / total);
     boolean terminal = System.console() != null;
