@@ -57,6 +57,28 @@ public final class FleetWatch {
     }
   }
 
+  /** One value of the orchestrator's Prometheus metrics ({@code -1} when absent). */
+  public double metric(String name) {
+    try {
+      String text =
+          http.send(
+                  HttpRequest.newBuilder(URI.create(base + "/q/metrics")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      for (String line : text.split("\n")) {
+        if (line.startsWith(name) && !line.startsWith("#")) {
+          return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return -1;
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
   /** Agents online with the current plan applied. */
   public int confirmed() {
     int n = 0;

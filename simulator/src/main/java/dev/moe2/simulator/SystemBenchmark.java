@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import org.HdrHistogram.DoubleHistogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,14 +48,7 @@ public final class SystemBenchmark implements Callable<Integer> {
   }
 
   record Phase(
-      String name,
-      int sent,
-      long answered,
-      long errors,
-      double rps,
-      double p50,
-      double p99,
-      String note) {
+      String name, int sent, long answered, long errors, double rps, double p50, double p99) {
     long lost() {
       return sent - answered - errors;
     }
@@ -108,7 +100,7 @@ public final class SystemBenchmark implements Callable<Integer> {
       fleet.malformed(100);
       Phase afterBad = phase("after 100 malformed messages", orch, cycle(pool, 1000), null, null);
       phases.add(afterBad);
-      malformedCounted = metric(watch, "moe2_mqtt_malformed_messages");
+      malformedCounted = (long) watch.metric("moe2_mqtt_malformed_messages");
 
       System.err.println("bench-system: throttling one device x3 ...");
       long t0 = System.nanoTime();
@@ -193,10 +185,6 @@ public final class SystemBenchmark implements Callable<Integer> {
       Runnable fault)
       throws Exception {
     long t0 = System.nanoTime();
-    CompletableFuture<Void> f = null;
-    if (fault != null) {
-      f = CompletableFuture.runAsync(() -> {});
-    }
     Progress bar = new Progress(name, ps.size());
     boolean[] fired = {false};
     List<PromptReplay.Outcome> out =
@@ -232,33 +220,6 @@ public final class SystemBenchmark implements Callable<Integer> {
         errors,
         seconds > 0 ? out.size() / seconds : Double.NaN,
         h.getValueAtPercentile(50),
-        h.getValueAtPercentile(99),
-        "");
-  }
-
-  private static long metric(FleetWatch watch, String name) {
-    try {
-      String text =
-          new String(
-              java.net.http.HttpClient.newHttpClient()
-                  .send(
-                      java.net.http.HttpRequest.newBuilder(
-                              java.net.URI.create(watchBase(watch) + "/q/metrics"))
-                          .build(),
-                      java.net.http.HttpResponse.BodyHandlers.ofString())
-                  .body());
-      for (String line : text.split("\n")) {
-        if (line.startsWith(name) && !line.startsWith("#")) {
-          return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-      }
-    } catch (Exception e) {
-      return -1;
-    }
-    return -1;
-  }
-
-  private static String watchBase(FleetWatch w) {
-    return w.base();
+        h.getValueAtPercentile(99));
   }
 }

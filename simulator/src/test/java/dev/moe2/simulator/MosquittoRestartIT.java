@@ -77,7 +77,7 @@ class MosquittoRestartIT {
       broker.waitFor(10, TimeUnit.SECONDS);
       watch.await(
           Duration.ofSeconds(20),
-          w -> SystemBenchmarkMetrics.value(w, "moe2_mqtt_malformed_messages") >= 0 && !ready(w),
+          w -> w.metric("moe2_mqtt_malformed_messages") >= 0 && !ready(w),
           "the orchestrator to notice the outage");
       List<PromptReplay.Outcome> during = PromptReplay.run(orch.baseUrl(), prompts, 2, 32, n -> {});
       assertThat(during)

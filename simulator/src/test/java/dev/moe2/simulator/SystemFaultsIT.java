@@ -119,7 +119,7 @@ class SystemFaultsIT {
 
     watch.await(
         Duration.ofSeconds(10),
-        w -> SystemBenchmarkMetrics.value(w, "moe2_mqtt_malformed_messages") > 0,
+        w -> w.metric("moe2_mqtt_malformed_messages") > 0,
         "the orchestrator to count them");
     assertThat(orch.alive()).isTrue();
     List<PromptReplay.Outcome> out =

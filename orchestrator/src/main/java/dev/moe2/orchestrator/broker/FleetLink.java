@@ -52,6 +52,17 @@ public class FleetLink {
   private final OrchestratorId id;
   private final AtomicLong malformed = new AtomicLong();
   private MqttAsyncClient client;
+  private MqttConnectionOptions options;
+  private volatile boolean closing;
+  private final java.util.concurrent.ScheduledExecutorService reconnector =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "moe2-mqtt-reconnect");
+            t.setDaemon(true);
+            return t;
+          });
+  private final java.util.concurrent.atomic.AtomicInteger attempts =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   FleetLink(
       BrokerService broker,
@@ -81,18 +92,30 @@ public class FleetLink {
     MqttConnectionOptions o = new MqttConnectionOptions();
     o.setCleanStart(true);
     o.setKeepAliveInterval(config.broker().keepAliveS());
-    o.setAutomaticReconnect(true);
-    o.setAutomaticReconnectDelay(1, 10);
+    // Reconnects are ours: Paho 1.2.5 does not reconnect after a server-sent DISCONNECT (e.g. a
+    // broker shutting down), only after a lost socket.
+    o.setAutomaticReconnect(false);
     config.broker().username().ifPresent(o::setUserName);
     config.broker().password().ifPresent(p -> o.setPassword(p.getBytes(StandardCharsets.UTF_8)));
     if (broker.uri().startsWith("tcp:")) {
       o.setSocketFactory(new NoDelaySocketFactory());
     }
+    options = o;
+    connect();
+  }
+
+  private synchronized void connect() {
+    if (closing || client.isConnected()) {
+      return;
+    }
     try {
-      client.connect(o).waitForCompletion(10_000);
+      client.connect(options).waitForCompletion(10_000);
+      attempts.set(0);
     } catch (MqttException e) {
-      LOG.errorf(
-          "cannot connect to the broker %s: %s (retrying in the background)", broker.uri(), e);
+      int n = attempts.incrementAndGet();
+      long delay = Math.min(10_000, 250L << Math.min(n, 6));
+      LOG.warnf("cannot connect to the broker %s: %s; retrying in %d ms", broker.uri(), e, delay);
+      reconnector.schedule(this::connect, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
   }
 
@@ -164,6 +187,8 @@ public class FleetLink {
   }
 
   void stop(@Observes ShutdownEvent event) {
+    closing = true;
+    reconnector.shutdownNow();
     if (client != null) {
       try {
         if (client.isConnected()) {
@@ -180,12 +205,16 @@ public class FleetLink {
     @Override
     public void connectComplete(boolean reconnect, String serverUri) {
       LOG.infof("%s to the broker %s", reconnect ? "reconnected" : "connected", serverUri);
-      subscribe();
+      reconnector.execute(FleetLink.this::subscribe);
     }
 
     @Override
     public void disconnected(MqttDisconnectResponse response) {
       LOG.warnf("lost the broker: %s", response);
+      if (!closing) {
+        reconnector.schedule(
+            FleetLink.this::connect, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
+      }
     }
 
     @Override

@@ -77,6 +77,7 @@ public class PlanningService {
   private final Map<String, Long> assignedVersion = new HashMap<>();
   private volatile CategoriesFile categories;
   private volatile PlanRecord current;
+  private volatile PlanRecord lastApplied;
   private volatile Instant lastReplanAt;
   private long nextVersion;
 
@@ -312,29 +313,62 @@ public class PlanningService {
 
   /**
    * The category's usable experts under the current plan whose agents have confirmed it: one per
-   * model (the usable one, or a confirmed replica standing in).
+   * model (the usable one, or a confirmed replica standing in). While a new plan is being applied
+   * and none of its experts is confirmed yet, the last fully applied plan's experts serve, as long
+   * as their agents are online and still hold the model: a re-plan never leaves a gap.
    */
   public List<Expert> usable(String category) {
     PlanRecord plan = current;
     if (plan == null) {
       return List.of();
     }
+    List<Expert> now = confirmedUsable(plan, category, this::confirmed);
+    if (allConfirmed(plan)) {
+      lastApplied = plan;
+    }
+    PlanRecord before = lastApplied;
+    if (!now.isEmpty() || before == null || before == plan) {
+      return now;
+    }
+    return confirmedUsable(before, category, agent -> stillHolds(agent, before));
+  }
+
+  private List<Expert> confirmedUsable(
+      PlanRecord plan, String category, java.util.function.Predicate<String> ok) {
     CategoryOutcome o = plan.selection().category(category);
-    if (o == null || !o.feasible()) {
+    if (!o.feasible()) {
       return List.of();
     }
     List<Expert> out = new ArrayList<>();
     for (Expert e : o.usable()) {
-      if (confirmed(e.deviceId())) {
+      if (ok.test(e.deviceId())) {
         out.add(e);
         continue;
       }
       o.replicas().stream()
-          .filter(r -> r.modelId().equals(e.modelId()) && confirmed(r.deviceId()))
+          .filter(r -> r.modelId().equals(e.modelId()) && ok.test(r.deviceId()))
           .findFirst()
           .ifPresent(out::add);
     }
     return out;
+  }
+
+  private boolean allConfirmed(PlanRecord plan) {
+    return plan.assignments().keySet().stream().allMatch(this::confirmed);
+  }
+
+  /** The agent is online, in the plan's mode, with the plan's models resident. */
+  private boolean stillHolds(String agent, PlanRecord plan) {
+    PlanAssignment part = plan.assignments().get(agent);
+    return part != null
+        && fleet
+            .agent(AgentId.of(agent))
+            .filter(AgentView::online)
+            .map(
+                a ->
+                    part.powerMode().equals(a.state().powerMode())
+                        && a.state().residentModels().containsAll(part.residentModels()))
+            .orElse(false);
   }
 
   /** All confirmed replicas of a model usable for the category, fastest first. */

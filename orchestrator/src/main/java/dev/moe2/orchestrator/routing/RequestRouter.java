@@ -238,7 +238,6 @@ public class RequestRouter {
         InferenceReply r =
             got.stream().filter(g -> g.agentId().value().equals(key)).findFirst().orElse(null);
         double w = qSum > 0 ? qOf.get(e.modelId()) / qSum : 1.0 / chosen.size();
-        status.putIfAbsent(key, null);
         Decision.Chosen prior = status.get(key);
         status.put(
             key,

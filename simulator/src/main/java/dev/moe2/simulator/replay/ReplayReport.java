@@ -1,7 +1,6 @@
 package dev.moe2.simulator.replay;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -132,9 +131,5 @@ public final class ReplayReport {
   /** Overall accuracy (all requests) and violations. */
   public static double accuracy(List<PromptReplay.Outcome> outcomes) {
     return outcomes.stream().mapToDouble(PromptReplay.Outcome::score).average().orElse(0);
-  }
-
-  static Comparator<Row> byCategory() {
-    return Comparator.comparing(Row::category);
   }
 }
