@@ -51,7 +51,7 @@ public class FleetLink {
   private final JsonCodec codec = new JsonCodec();
   private final OrchestratorId id;
   private final AtomicLong malformed = new AtomicLong();
-  private MqttAsyncClient client;
+  private volatile MqttAsyncClient client;
   private MqttConnectionOptions options;
   private volatile boolean closing;
   private final java.util.concurrent.ScheduledExecutorService reconnector =
@@ -95,6 +95,8 @@ public class FleetLink {
     // Reconnects are ours: Paho 1.2.5 does not reconnect after a server-sent DISCONNECT (e.g. a
     // broker shutting down), only after a lost socket.
     o.setAutomaticReconnect(false);
+    // shorter than the wait below, so a connect that hangs fails instead of staying in progress
+    o.setConnectionTimeout(5);
     config.broker().username().ifPresent(o::setUserName);
     config.broker().password().ifPresent(p -> o.setPassword(p.getBytes(StandardCharsets.UTF_8)));
     if (broker.uri().startsWith("tcp:")) {
@@ -112,10 +114,34 @@ public class FleetLink {
       client.connect(options).waitForCompletion(10_000);
       attempts.set(0);
     } catch (MqttException e) {
+      if (e.getReasonCode() == MqttClientException.REASON_CODE_CONNECT_IN_PROGRESS
+          || e.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_TIMEOUT) {
+        renewClient();
+      }
       int n = attempts.incrementAndGet();
       long delay = Math.min(10_000, 250L << Math.min(n, 6));
       LOG.warnf("cannot connect to the broker %s: %s; retrying in %d ms", broker.uri(), e, delay);
       reconnector.schedule(this::connect, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** A client whose connect never completed is stuck "connecting": start over with a new one. */
+  private void renewClient() {
+    try {
+      client.disconnectForcibly(0, 100, false);
+    } catch (MqttException ignored) {
+      // it is being replaced
+    }
+    try {
+      client.close(true);
+    } catch (MqttException ignored) {
+      // it is being replaced
+    }
+    try {
+      client = new MqttAsyncClient(broker.uri(), id.value(), new MemoryPersistence());
+      client.setCallback(new Callback());
+    } catch (MqttException e) {
+      LOG.errorf("cannot create a new MQTT client: %s", e);
     }
   }
 
