@@ -81,11 +81,13 @@ public final class AgentFactory {
       AgentConfig.Expert e = config.experts().get(i);
       Optional<ModelDescriptor> known = describe(catalog, e.model());
       String sizeClass =
-          e.simulated() != null
+          e.simulated() != null && e.simulated().sizeClass() != null
               ? e.simulated().sizeClass()
-              : known.map(ModelDescriptor::sizeClass).orElse("unknown");
+              : known
+                  .map(ModelDescriptor::sizeClass)
+                  .orElse(e.backend().equals("simulated") ? "7b-q4" : "unknown");
       double memory = known.map(m -> m.footprintGiB().value()).orElse(0.0);
-      InferenceBackend backend = backend(e, simulated, book, known);
+      InferenceBackend backend = backend(e, sizeClass, simulated, book, known);
       models.put(
           ModelId.of(e.model()),
           new HostedModel(ModelId.of(e.model()), e.quantization(), sizeClass, memory, backend));
@@ -174,6 +176,7 @@ public final class AgentFactory {
 
   private static InferenceBackend backend(
       AgentConfig.Expert e,
+      String sizeClass,
       SimulatedDevice device,
       AnswerBook book,
       Optional<ModelDescriptor> known) {
@@ -198,7 +201,7 @@ public final class AgentFactory {
               e.simulated().datasetModel() != null
                   ? e.simulated().datasetModel()
                   : known.map(ModelDescriptor::name).orElse(e.model()),
-              e.simulated().sizeClass(),
+              sizeClass,
               e.simulated().answerTokens(),
               device,
               book);

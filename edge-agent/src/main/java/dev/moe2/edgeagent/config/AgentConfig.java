@@ -276,7 +276,7 @@ public record AgentConfig(
   /** A simulated expert. */
   public record Simulated(String sizeClass, String datasetModel, Integer answerTokens) {
     public Simulated {
-      sizeClass = sizeClass == null ? "7b-q4" : sizeClass;
+      // sizeClass null: the model catalog's, else 7b-q4 (resolved by AgentFactory)
       answerTokens = atLeast(answerTokens, 16, 1, "experts[].simulated.answerTokens");
     }
   }

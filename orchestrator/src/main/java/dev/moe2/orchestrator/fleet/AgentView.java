@@ -12,9 +12,15 @@ import dev.moe2.protocol.ProfileReport;
  * @param state its latest state of that incarnation (null when none)
  * @param profile its latest profile report of that incarnation (null when none)
  * @param slowdown measured decode time per token over the profile's prediction (1 = as predicted)
+ * @param plannedSlowdown the slowdown when drift last fired (what the plan was made with)
  */
 public record AgentView(
-    AgentId id, Birth birth, AgentState state, ProfileReport profile, double slowdown) {
+    AgentId id,
+    Birth birth,
+    AgentState state,
+    ProfileReport profile,
+    double slowdown,
+    double plannedSlowdown) {
 
   /** Online: the latest state is online and of the same incarnation as the latest birth. */
   public boolean online() {

@@ -72,7 +72,7 @@ public class FleetRegistry {
     AgentId id = topic.agentId();
     String reason = null;
     synchronized (agents) {
-      AgentView before = agents.getOrDefault(id, new AgentView(id, null, null, null, 1));
+      AgentView before = agents.getOrDefault(id, new AgentView(id, null, null, null, 1, 1));
       AgentView after = before;
       if (message instanceof Birth b) {
         requireSameAgent(id, b.agentId());
@@ -91,6 +91,9 @@ public class FleetRegistry {
                       : null,
                   before.birth() != null && before.birth().incarnation() == b.incarnation()
                       ? before.slowdown()
+                      : 1,
+                  before.birth() != null && before.birth().incarnation() == b.incarnation()
+                      ? before.plannedSlowdown()
                       : 1);
         }
       } else if (message instanceof AgentState s) {
@@ -100,7 +103,14 @@ public class FleetRegistry {
         // connect time as its timestamp, so timestamps must not order them.
         if (s.incarnation() >= current
             && (before.state() == null || s.incarnation() >= before.state().incarnation())) {
-          after = new AgentView(id, before.birth(), s, before.profile(), before.slowdown());
+          after =
+              new AgentView(
+                  id,
+                  before.birth(),
+                  s,
+                  before.profile(),
+                  before.slowdown(),
+                  before.plannedSlowdown());
         } else {
           LOG.debugf("ignoring a stale state of %s (incarnation %d)", id, s.incarnation());
         }
@@ -108,8 +118,14 @@ public class FleetRegistry {
         requireSameAgent(id, p.agentId());
         if (before.birth() != null && p.incarnation() == before.birth().incarnation()) {
           double slowdown = slowdown(before, p);
-          after = new AgentView(id, before.birth(), before.state(), p, slowdown);
-          if (Math.abs(slowdown - before.slowdown()) > driftThreshold * before.slowdown()) {
+          double planned = before.plannedSlowdown();
+          // drift: away from what the plan was made with (not from the last report), so noise
+          // around a steady value does not re-plan again and again
+          boolean drift = Math.abs(slowdown - planned) > driftThreshold * planned;
+          after =
+              new AgentView(
+                  id, before.birth(), before.state(), p, slowdown, drift ? slowdown : planned);
+          if (drift) {
             reason = String.format("drift on %s: decode %.2fx the profile", id, slowdown);
           }
         }

@@ -214,7 +214,7 @@ public class PlanningService {
     Problem.Builder b = p.toBuilder();
     boolean scaled = false;
     for (AgentView a : byId.values()) {
-      double slow = a.slowdown();
+      double slow = a.plannedSlowdown();
       if (Math.abs(slow - 1) < 1e-9) {
         continue;
       }
