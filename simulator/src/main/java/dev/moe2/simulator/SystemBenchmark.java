@@ -1,5 +1,6 @@
 package dev.moe2.simulator;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.moe2.simulator.cli.Progress;
 import dev.moe2.simulator.fleet.SimulatedFleet;
 import dev.moe2.simulator.replay.PromptReplay;
@@ -102,15 +103,15 @@ public final class SystemBenchmark implements Callable<Integer> {
       phases.add(afterBad);
       malformedCounted = (long) watch.metric("moe2_mqtt_malformed_messages");
 
-      System.err.println("bench-system: throttling one device x3 ...");
+      String busiest = busiestAgent(watch);
+      System.err.println("bench-system: throttling " + busiest + " (the busiest device) x3 ...");
       long t0 = System.nanoTime();
-      String before = watch.latestPlan().path("reason").asText();
-      fleet.throttle("orin-agx-1", 3.0);
+      fleet.throttle(busiest, 3.0);
       Phase hot = phase("throttled device (drift)", orch, cycle(pool, 2000), null, null);
       phases.add(hot);
       watch.await(
           Duration.ofSeconds(60),
-          w -> w.latestPlan().path("reason").asText().contains("drift"),
+          w -> w.latestPlan().path("reason").asText().contains("drift on " + busiest),
           "the drift re-plan");
       driftMs = (System.nanoTime() - t0) / 1e6;
       System.err.println("bench-system: after the drift re-plan ...");
@@ -167,6 +168,21 @@ public final class SystemBenchmark implements Callable<Integer> {
         driftMs,
         violations);
     return 0;
+  }
+
+  /** The agent that answered the most of the recent decisions. */
+  private static String busiestAgent(FleetWatch watch) {
+    java.util.Map<String, Integer> count = new java.util.HashMap<>();
+    for (JsonNode d : watch.get("/api/decisions")) {
+      String by = d.path("answeredBy").asText("");
+      if (by.contains("@")) {
+        count.merge(by.substring(by.indexOf('@') + 1), 1, Integer::sum);
+      }
+    }
+    return count.entrySet().stream()
+        .max(java.util.Map.Entry.comparingByValue())
+        .orElseThrow()
+        .getKey();
   }
 
   private static List<PromptReplay.Prompt> cycle(List<PromptReplay.Prompt> pool, int n) {
