@@ -73,6 +73,22 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Prompt sampling seed.")
   long seed;
 
+  /** The asked port, or a free one (said so) when it is taken, e.g. by a mosquitto service. */
+  private static int portOrFree(int asked, String what) {
+    if (asked == 0) {
+      return OrchestratorProcess.freePort();
+    }
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(asked, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return asked;
+    } catch (java.io.IOException e) {
+      int free = OrchestratorProcess.freePort();
+      System.err.printf(
+          Locale.ROOT, "demo: %s port %d is taken; using %d instead%n", what, asked, free);
+      return free;
+    }
+  }
+
   public static void main(String[] args) {
     java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
     System.exit(new CommandLine(new DemoCommand()).execute(args));
@@ -89,6 +105,8 @@ public final class DemoCommand implements Callable<Integer> {
       return 2;
     }
     Scenario sc = Scenario.load(scenario);
+    port = portOrFree(port, "HTTP");
+    mqttPort = portOrFree(mqttPort, "MQTT");
     System.err.println(
         "demo: starting the orchestrator and its embedded broker (the first run trains the gate: a minute or two) ...");
     OrchestratorProcess orch;

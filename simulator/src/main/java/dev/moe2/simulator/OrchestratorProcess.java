@@ -98,7 +98,7 @@ public final class OrchestratorProcess implements AutoCloseable {
         "the orchestrator was not ready within " + timeout.toSeconds() + " s; its log: " + log);
   }
 
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     } catch (IOException e) {
