@@ -30,7 +30,7 @@ class ScenarioTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"reference", "load-8", "faults"})
+  @ValueSource(strings = {"reference", "load-8", "faults", "bench-4"})
   void load_builtIn_byName(String name) {
     assertThat(Scenario.load(name).devices()).isNotEmpty();
   }

@@ -192,7 +192,7 @@ public record Scenario(
           throw new IllegalArgumentException(
               "no scenario file '"
                   + fileOrName
-                  + "' and no built-in scenario of that name (reference, load-8, faults)");
+                  + "' and no built-in scenario of that name (reference, load-8, faults, bench-4)");
         }
         return YAML.readValue(in, Scenario.class);
       }
