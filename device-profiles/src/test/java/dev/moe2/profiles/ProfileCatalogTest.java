@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.moe2.profiles.workload.SharedData;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
@@ -132,7 +133,7 @@ class ProfileCatalogTest {
 
   @Test
   void routerdcModels_areExactlyTheModelsScoredInTheSharedData() throws IOException {
-    Path mmlu = SharedData.path("routing/routerdc/split2_model7/mmlu_test.json");
+    Path mmlu = SharedData.routerDc(SharedData.dir()).resolve("mmlu_test.json");
     JsonNode first = new ObjectMapper().readTree(mmlu.toFile()).get(0).get("scores");
     List<String> scored = new ArrayList<>();
     first.fieldNames().forEachRemaining(scored::add);

@@ -2,12 +2,12 @@ package dev.moe2.edgeagent;
 
 import dev.moe2.edgeagent.energy.EnergyMeter;
 import dev.moe2.edgeagent.mqtt.AgentLink;
-import dev.moe2.edgeagent.mqtt.LinkException;
 import dev.moe2.edgeagent.plan.PlanApplier;
 import dev.moe2.edgeagent.power.PowerController;
 import dev.moe2.edgeagent.profile.Profiler;
 import dev.moe2.edgeagent.serve.HostedModel;
 import dev.moe2.edgeagent.serve.RequestService;
+import dev.moe2.mqtt.LinkException;
 import dev.moe2.protocol.AgentId;
 import dev.moe2.protocol.AgentState;
 import dev.moe2.protocol.AgentStatus;
@@ -69,7 +69,6 @@ public final class Agent implements AutoCloseable {
       Executors.newSingleThreadExecutor(r -> daemon(r, "agent-plan"));
   private final ScheduledExecutorService reporter =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "agent-profile"));
-  private final dev.moe2.edgeagent.sim.SimulatedDevice simulated;
   private volatile Instant windowStart;
   private volatile String lastReason = "started";
   private volatile boolean closing;
@@ -86,10 +85,8 @@ public final class Agent implements AutoCloseable {
       Clock clock,
       Duration reportInterval,
       int maxConcurrent,
-      int dedupeCapacity,
-      dev.moe2.edgeagent.sim.SimulatedDevice simulated) {
+      int dedupeCapacity) {
     this.identity = identity;
-    this.simulated = simulated;
     this.models = Map.copyOf(models);
     this.meter = meter;
     this.power = power;
@@ -144,14 +141,6 @@ public final class Agent implements AutoCloseable {
 
   public List<ModelId> resident() {
     return plans.resident();
-  }
-
-  /**
-   * The simulated device behind simulated experts, meter or power control (for fault injection:
-   * throttling, mode), when the agent uses one.
-   */
-  public java.util.Optional<dev.moe2.edgeagent.sim.SimulatedDevice> simulatedDevice() {
-    return java.util.Optional.ofNullable(simulated);
   }
 
   public boolean connected() {
@@ -350,28 +339,6 @@ public final class Agent implements AutoCloseable {
     } catch (LinkException | IllegalArgumentException e) {
       LOG.log(System.Logger.Level.WARNING, "cannot publish the profile: {0}", e.getMessage());
     }
-  }
-
-  /**
-   * Dies as a crashed process would: the connection drops without a word (the broker publishes the
-   * last will), work in progress is abandoned. For fault tests and the simulator.
-   */
-  public void kill() {
-    closing = true;
-    requests.stop();
-    reporter.shutdownNow();
-    planner.shutdownNow();
-    link.abort();
-    workers.shutdownNow();
-    models.values().forEach(m -> m.backend().close());
-    meter.close();
-  }
-
-  /**
-   * Cuts the agent off the broker for {@code duration} (a network partition), then it reconnects.
-   */
-  public void partition(Duration duration) {
-    link.cut(duration);
   }
 
   @Override

@@ -5,6 +5,8 @@ import dev.moe2.edgeagent.backend.OnnxBackend;
 import dev.moe2.edgeagent.backend.OpenAiBackend;
 import dev.moe2.edgeagent.config.AgentConfig;
 import dev.moe2.edgeagent.config.ConfigException;
+import dev.moe2.edgeagent.config.EnergyMeterKind;
+import dev.moe2.edgeagent.config.PowerControllerKind;
 import dev.moe2.edgeagent.energy.EnergyMeter;
 import dev.moe2.edgeagent.energy.ProfileMeter;
 import dev.moe2.edgeagent.energy.RaplMeter;
@@ -49,32 +51,39 @@ public final class AgentFactory {
    * @throws ConfigException for configuration the profiles or files contradict
    */
   public static Agent build(AgentConfig config, Clock clock) {
-    ProfileCatalog catalog =
-        config.profiles() == null
-            ? ProfileCatalog.builtIn()
-            : ProfileCatalog.load(config.profiles());
-    DeviceClass device;
-    try {
-      device = catalog.deviceClass(config.deviceClass());
-    } catch (RuntimeException e) {
-      throw new ConfigException("deviceClass", e.getMessage());
-    }
-    if (device.mode(config.powerMode()).isEmpty()) {
-      throw new ConfigException(
-          "powerMode",
-          "'"
-              + config.powerMode()
-              + "' is not a mode of "
-              + device.id()
-              + " (modes: "
-              + device.powerModes().stream().map(PowerMode::id).toList()
-              + ")");
-    }
+    return build(config, clock, usesSimulation(config) ? simulatedDevice(config) : null);
+  }
+
+  /**
+   * The simulated device a configuration describes ({@code simulation}: seed, noise, time scale,
+   * throttle, network delay), for agents with simulated experts, meter or power control.
+   */
+  public static SimulatedDevice simulatedDevice(AgentConfig config) {
+    DeviceClass device = deviceClass(catalog(config), config);
     AgentConfig.Simulation sim = config.simulation();
     SimulatedDevice simulated =
         new SimulatedDevice(device, config.powerMode(), sim.seed(), sim.noise(), sim.timeScale());
     simulated.throttle(sim.throttle());
     simulated.networkDelay(Duration.ofMillis(sim.networkDelayMs()));
+    return simulated;
+  }
+
+  /**
+   * Builds the agent over a given simulated device (which its simulated experts, meter and power
+   * control then share); the simulator keeps the device to throttle it.
+   *
+   * @param simulated {@code null} when nothing in the configuration is simulated
+   * @throws ConfigException for configuration the profiles or files contradict, or a simulated part
+   *     without a simulated device
+   */
+  public static Agent build(AgentConfig config, Clock clock, SimulatedDevice simulated) {
+    if (simulated == null && usesSimulation(config)) {
+      throw new ConfigException(
+          "simulation", "simulated experts, meter or power control need a simulated device");
+    }
+    ProfileCatalog catalog = catalog(config);
+    DeviceClass device = deviceClass(catalog, config);
+    AgentConfig.Simulation sim = config.simulation();
     AnswerBook book = sim.answers() == null ? AnswerBook.empty() : answers(sim);
     Map<ModelId, HostedModel> models = new LinkedHashMap<>();
     for (int i = 0; i < config.experts().size(); i++) {
@@ -145,13 +154,40 @@ public final class AgentFactory {
         clock,
         Duration.ofSeconds(p.reportIntervalS()),
         config.serving().maxConcurrent(),
-        config.serving().dedupeCapacity(),
-        usesSimulation(config) ? simulated : null);
+        config.serving().dedupeCapacity());
   }
 
-  private static boolean usesSimulation(AgentConfig c) {
-    return c.energy().meter().equals("simulated")
-        || c.power().controller().equals("simulated")
+  private static ProfileCatalog catalog(AgentConfig config) {
+    return config.profiles() == null
+        ? ProfileCatalog.builtIn()
+        : ProfileCatalog.load(config.profiles());
+  }
+
+  private static DeviceClass deviceClass(ProfileCatalog catalog, AgentConfig config) {
+    DeviceClass device;
+    try {
+      device = catalog.deviceClass(config.deviceClass());
+    } catch (RuntimeException e) {
+      throw new ConfigException("deviceClass", e.getMessage());
+    }
+    if (device.mode(config.powerMode()).isEmpty()) {
+      throw new ConfigException(
+          "powerMode",
+          "'"
+              + config.powerMode()
+              + "' is not a mode of "
+              + device.id()
+              + " (modes: "
+              + device.powerModes().stream().map(PowerMode::id).toList()
+              + ")");
+    }
+    return device;
+  }
+
+  /** Whether any part of the agent is simulated (then it runs over a {@link SimulatedDevice}). */
+  public static boolean usesSimulation(AgentConfig c) {
+    return c.energy().kind() == EnergyMeterKind.SIMULATED
+        || c.power().kind() == PowerControllerKind.SIMULATED
         || c.experts().stream().anyMatch(e -> e.backend().equals("simulated"));
   }
 
@@ -216,23 +252,23 @@ public final class AgentFactory {
 
   private static PowerController power(AgentConfig c, DeviceClass device, SimulatedDevice sim) {
     Duration timeout = Duration.ofMillis(c.power().timeoutMs());
-    return switch (c.power().controller()) {
-      case "nvpmodel" -> {
+    return switch (c.power().kind()) {
+      case NVPMODEL -> {
         if (device.powerModes().stream().anyMatch(m -> m.nvpmodelId() == null)) {
           throw new ConfigException(
               "power.controller", "nvpmodel needs nvpmodel ids, which " + device.id() + " lacks");
         }
         yield CommandPowerController.nvpmodel(device, c.power().command(), c.powerMode(), timeout);
       }
-      case "nvidia-smi" -> {
+      case NVIDIA_SMI -> {
         if (device.powerModes().stream().anyMatch(m -> m.powerLimitW() == null)) {
           throw new ConfigException(
               "power.controller", "nvidia-smi needs power limits, which " + device.id() + " lacks");
         }
         yield CommandPowerController.nvidiaSmi(device, c.power().command(), c.powerMode(), timeout);
       }
-      case "simulated" -> FixedPowerController.simulated(device, c.powerMode(), sim::mode);
-      default -> FixedPowerController.none(device, c.powerMode());
+      case SIMULATED -> FixedPowerController.simulated(device, c.powerMode(), sim::mode);
+      case NONE -> FixedPowerController.none(device, c.powerMode());
     };
   }
 
@@ -240,13 +276,12 @@ public final class AgentFactory {
       AgentConfig c, DeviceClass device, SimulatedDevice sim, PowerController power) {
     AgentConfig.Energy e = c.energy();
     try {
-      return switch (e.meter()) {
-        case "tegrastats" -> SampledMeter.tegrastats(e.command().get(0), e.intervalMs(), e.rails());
-        case "nvidia-smi" ->
-            SampledMeter.nvidiaSmi(e.command().get(0), e.intervalMs(), e.gpuIndex());
-        case "rapl" -> new RaplMeter(e.raplZone());
-        case "simulated" -> new SimulatedMeter(sim);
-        default -> new ProfileMeter(device, power::current);
+      return switch (e.kind()) {
+        case TEGRASTATS -> SampledMeter.tegrastats(e.command().get(0), e.intervalMs(), e.rails());
+        case NVIDIA_SMI -> SampledMeter.nvidiaSmi(e.command().get(0), e.intervalMs(), e.gpuIndex());
+        case RAPL -> new RaplMeter(e.raplZone());
+        case SIMULATED -> new SimulatedMeter(sim);
+        case PROFILE -> new ProfileMeter(device, power::current);
       };
     } catch (RuntimeException ex) {
       throw new ConfigException("energy.meter", ex.getMessage(), ex);

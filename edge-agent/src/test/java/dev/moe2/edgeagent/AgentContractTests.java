@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.moe2.edgeagent.config.ConfigLoader;
+import dev.moe2.profiles.workload.SharedData;
 import dev.moe2.protocol.AgentState;
 import dev.moe2.protocol.AgentStatus;
 import dev.moe2.protocol.Birth;
@@ -20,6 +21,7 @@ import dev.moe2.protocol.PlanAssignment;
 import dev.moe2.protocol.ProfileReport;
 import dev.moe2.protocol.RequestId;
 import dev.moe2.protocol.Topic;
+import dev.moe2.protocol.testing.FaultProxy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,6 +50,7 @@ abstract class AgentContractTests {
   @TempDir Path dir;
   final List<Agent> agents = new ArrayList<>();
   final List<Orchestra> orchestras = new ArrayList<>();
+  final List<FaultProxy> proxies = new ArrayList<>();
 
   @AfterEach
   void closeAll() throws Exception {
@@ -57,13 +60,18 @@ abstract class AgentContractTests {
     for (Orchestra o : orchestras) {
       o.close();
     }
+    proxies.forEach(FaultProxy::close);
   }
 
   static Path shared() {
-    return Path.of(System.getProperty("moe2.shared.dir", "../shared"));
+    return SharedData.dir();
   }
 
   String config(String agentId, String extra) throws IOException {
+    return config(agentId, extra, broker().uri());
+  }
+
+  String config(String agentId, String extra, String brokerUri) throws IOException {
     Path models = shared().resolve("models/stories260K").toAbsolutePath();
     String yaml =
         """
@@ -86,7 +94,7 @@ abstract class AgentContractTests {
         """
             .formatted(
                 agentId,
-                broker().uri(),
+                brokerUri,
                 models.resolve("stories260K.onnx"),
                 models.resolve("tok512.bin"),
                 extra);
@@ -96,10 +104,15 @@ abstract class AgentContractTests {
   }
 
   Agent agent(String extra) throws IOException {
+    return agent(extra, broker().uri());
+  }
+
+  Agent agent(String extra, String brokerUri) throws IOException {
     String id = "agent-" + IDS.incrementAndGet();
     Agent a =
         AgentFactory.build(
-            ConfigLoader.load(Path.of(config(id, extra)), Map.of(), Map.of()), Clock.systemUTC());
+            ConfigLoader.load(Path.of(config(id, extra, brokerUri)), Map.of(), Map.of()),
+            Clock.systemUTC());
     agents.add(a);
     return a.start();
   }
@@ -276,12 +289,14 @@ abstract class AgentContractTests {
   }
 
   @Test
-  void kill_connectionDropsWithoutAWord_brokerPublishesTheLastWill() throws Exception {
+  void connectionDropped_withoutAWord_brokerPublishesTheLastWill() throws Exception {
     Orchestra o = orchestra();
-    Agent a = agent("");
+    FaultProxy network = FaultProxy.to(broker().uri());
+    proxies.add(network);
+    Agent a = agent("", network.uri());
     long incarnation = awaitOnline(o, a).incarnation();
 
-    a.kill();
+    network.blockForever(); // the host is gone: no DISCONNECT reaches the broker
 
     AgentState will =
         o.awaitOne(

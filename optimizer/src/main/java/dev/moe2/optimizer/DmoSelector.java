@@ -37,17 +37,31 @@ import java.util.PriorityQueue;
 public final class DmoSelector implements ExpertSelector {
 
   private final long maxEvaluations;
+  private final long maxNanos;
 
   /**
    * @param maxEvaluations stop after this many objective evaluations and return the incumbent with
    *     the best open bound (then the answer is not proven optimal)
    */
   public DmoSelector(long maxEvaluations) {
+    this(maxEvaluations, null);
+  }
+
+  /**
+   * @param maxEvaluations as in {@link #DmoSelector(long)}
+   * @param maxTime also stop once the search has run this long (wall time; {@code null}: no limit).
+   *     The answer is then the incumbent with its proven gap, as for the evaluation budget.
+   */
+  public DmoSelector(long maxEvaluations, java.time.Duration maxTime) {
     if (maxEvaluations < 1) {
       throw new IllegalArgumentException(
           "maxEvaluations has value " + maxEvaluations + ": it must be >= 1");
     }
+    if (maxTime != null && (maxTime.isNegative() || maxTime.isZero())) {
+      throw new IllegalArgumentException("maxTime has value " + maxTime + ": it must be > 0");
+    }
     this.maxEvaluations = maxEvaluations;
+    this.maxNanos = maxTime == null ? Long.MAX_VALUE : maxTime.toNanos();
   }
 
   public DmoSelector() {
@@ -80,7 +94,8 @@ public final class DmoSelector implements ExpertSelector {
     }
     Search search = new Search(in, ev, options, rootBound);
     search.dive(problem);
-    boolean finished = search.run(maxEvaluations);
+    long deadline = maxNanos == Long.MAX_VALUE ? Long.MAX_VALUE : start + maxNanos;
+    boolean finished = search.run(maxEvaluations, deadline);
     long evaluations = ev.evaluations() + search.greedyEvaluations;
     Node incumbent = search.incumbent;
     double upper;
@@ -224,7 +239,7 @@ public final class DmoSelector implements ExpertSelector {
     }
 
     /** Best first until no open node can beat the incumbent (true) or the budget is spent. */
-    boolean run(long maxEvaluations) {
+    boolean run(long maxEvaluations, long deadlineNanos) {
       while (true) {
         Node node = open.poll();
         if (node == null) {
@@ -251,7 +266,8 @@ public final class DmoSelector implements ExpertSelector {
           }
           continue;
         }
-        if (ev.evaluations() >= maxEvaluations) {
+        if (ev.evaluations() >= maxEvaluations
+            || deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos > 0) {
           open.add(node);
           return false;
         }

@@ -38,11 +38,30 @@ public final class FineSelector {
   public static List<Pick> select(
       CategoryOutcome outcome, Map<String, Double> quality, int k, ToDoubleFunction<Expert> load) {
     Objects.requireNonNull(outcome, "outcome");
+    return select(outcome.usable(), outcome.replicas(), quality, k, load);
+  }
+
+  /**
+   * Chooses the experts that answer one request from a usable set and its replicas (e.g. those
+   * whose agents have confirmed the plan and that fit the request's budgets).
+   *
+   * @param usable one expert per model
+   * @param replicas experts that may stand in for a usable one (same model); may be empty
+   * @see #select(CategoryOutcome, Map, int, ToDoubleFunction)
+   */
+  public static List<Pick> select(
+      List<Expert> usable,
+      List<Expert> replicas,
+      Map<String, Double> quality,
+      int k,
+      ToDoubleFunction<Expert> load) {
+    Objects.requireNonNull(usable, "usable");
+    Objects.requireNonNull(replicas, "replicas");
     Objects.requireNonNull(quality, "quality");
     if (k < 1) {
       throw new IllegalArgumentException("k has value " + k + ": it must be >= 1");
     }
-    List<Expert> models = new ArrayList<>(outcome.usable());
+    List<Expert> models = new ArrayList<>(usable);
     models.sort(
         Comparator.comparingDouble((Expert e) -> -quality.getOrDefault(e.modelId(), 0.0))
             .thenComparing(Expert::modelId));
@@ -57,7 +76,7 @@ public final class FineSelector {
     List<Pick> picks = new ArrayList<>();
     for (Expert model : chosen) {
       Expert replica =
-          outcome.replicas().stream()
+          replicas.stream()
               .filter(r -> r.modelId().equals(model.modelId()))
               .min(replicaOrder)
               .orElse(model);

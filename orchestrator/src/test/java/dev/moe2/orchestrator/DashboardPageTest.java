@@ -58,10 +58,17 @@ class DashboardPageTest {
 
   @Test
   void page_inHeadlessChromium_showsFleetPlanParetoWhatIfAndDecisions() throws Exception {
+    // the gate may still be training in the background on a fresh checkout
+    await()
+        .atMost(Duration.ofMinutes(5))
+        .until(() -> io.restassured.RestAssured.get("/q/health/ready").statusCode() == 200);
+    OrchestratorEndToEndTest.awaitAllOnlineConfirmed();
     io.restassured.RestAssured.given()
         .contentType("application/json")
         .body(OrchestratorEndToEndTest.chat("reasoning", "Why do leaves change colour?"))
-        .post("/v1/chat/completions");
+        .post("/v1/chat/completions")
+        .then()
+        .statusCode(200);
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
     options.addArguments(
@@ -81,6 +88,7 @@ class DashboardPageTest {
       await()
           .atMost(Duration.ofSeconds(20))
           .until(() -> browser.findElement(By.id("plan")).getText().contains("plan "));
+      assertThat(browser.findElement(By.id("optimality")).getText()).matches("exact|gap .* %");
       await()
           .atMost(Duration.ofSeconds(20))
           .until(() -> browser.findElements(By.cssSelector("#pareto circle")).size() == 24);

@@ -12,6 +12,8 @@ import static org.hamcrest.Matchers.notNullValue;
 import dev.moe2.edgeagent.Agent;
 import dev.moe2.edgeagent.AgentFactory;
 import dev.moe2.edgeagent.config.ConfigLoader;
+import dev.moe2.profiles.workload.ReferenceWorkload;
+import dev.moe2.protocol.testing.FaultProxy;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -25,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -40,6 +43,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class OrchestratorEndToEndTest {
 
   static final List<Agent> AGENTS = new ArrayList<>();
+  static final Map<String, FaultProxy> NETWORK = new java.util.concurrent.ConcurrentHashMap<>();
   static final String MODELS =
       "[zephyr-7b-beta, mistral-7b, metamath-mistral-7b, chinese-mistral-7b, dolphin-2.6-mistral-7b, meta-llama-3-8b, dolphin-2.9-llama3-8b]";
 
@@ -50,19 +54,22 @@ class OrchestratorEndToEndTest {
       experts.append("  - {model: ").append(m).append(", backend: simulated}\n");
     }
     Path cfg = dir.resolve(id + ".yaml");
+    // each agent reaches the broker through a relay the test can cut (a crash, a pulled cable)
+    FaultProxy network = FaultProxy.to("tcp://127.0.0.1:18831");
+    NETWORK.put(id, network);
     Files.writeString(
         cfg,
         """
         agentId: %s
         deviceClass: %s
         powerMode: %s
-        mqtt: {uri: "tcp://127.0.0.1:18831", keepAliveS: 2, reconnectInitialMs: 50, reconnectMaxMs: 500}
+        mqtt: {uri: "%s", keepAliveS: 2, reconnectInitialMs: 50, reconnectMaxMs: 500}
         energy: {meter: simulated}
         power: {controller: simulated}
         simulation: {seed: 3, noise: 0.0, timeScale: 0.01}
         experts:
         %s"""
-            .formatted(id, deviceClass, mode, experts));
+            .formatted(id, deviceClass, mode, network.uri(), experts));
     Agent a =
         AgentFactory.build(ConfigLoader.load(cfg, Map.of(), Map.of()), Clock.systemUTC()).start();
     AGENTS.add(a);
@@ -76,9 +83,18 @@ class OrchestratorEndToEndTest {
     agent("rtx4090-1", "rtx-4090", "pl450");
   }
 
+  /** The gate trains in the background on a fresh checkout: readiness says when it is done. */
+  @BeforeEach
+  void awaitReady() {
+    await()
+        .atMost(Duration.ofMinutes(5))
+        .until(() -> given().get("/q/health/ready").statusCode() == 200);
+  }
+
   @AfterAll
   static void stopAgents() {
     AGENTS.forEach(Agent::close);
+    NETWORK.values().forEach(FaultProxy::close);
   }
 
   static void awaitPlanConfirmed(int agents) {
@@ -244,7 +260,12 @@ class OrchestratorEndToEndTest {
         .statusCode(200)
         .body("agentId", hasItems("orin-agx-1", "orin-agx-2", "rtx4090-1"));
     given().get("/api/experts").then().statusCode(200).body("modelId", hasItems("zephyr-7b-beta"));
-    given().get("/api/plans").then().statusCode(200).body("size()", not(equalTo(0)));
+    given()
+        .get("/api/plans")
+        .then()
+        .statusCode(200)
+        .body("size()", not(equalTo(0)))
+        .body("[-1].optimality", equalTo("exact"));
     given().get("/api/decisions").then().statusCode(200).body("outcome", hasItems("answered"));
     given()
         .get("/api/pareto?category=knowledge")
@@ -291,7 +312,7 @@ class OrchestratorEndToEndTest {
     awaitPlanConfirmed(3);
     List<CompletableFuture<Integer>> sent = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
-      String category = List.of("knowledge", "math", "reasoning", "code").get(i % 4);
+      String category = ReferenceWorkload.CATEGORIES.get(i % 4);
       sent.add(
           CompletableFuture.supplyAsync(
               () ->
@@ -301,9 +322,7 @@ class OrchestratorEndToEndTest {
                       .post("/v1/chat/completions")
                       .statusCode()));
     }
-    Agent victim =
-        AGENTS.stream().filter(a -> a.id().value().equals("rtx4090-1")).findFirst().orElseThrow();
-    victim.kill();
+    NETWORK.get("rtx4090-1").blockForever(); // the host dies: the broker publishes its will
 
     CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get();
     long answered = sent.stream().filter(f -> f.join() == 200).count();

@@ -1,5 +1,6 @@
 package dev.moe2.simulator;
 
+import dev.moe2.profiles.workload.SharedData;
 import dev.moe2.simulator.cli.Progress;
 import dev.moe2.simulator.fleet.SimulatedFleet;
 import dev.moe2.simulator.replay.PromptReplay;
@@ -96,7 +97,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path routerDc = shared.resolve("routing/routerdc/split2_model7");
+    Path routerDc = shared.resolve(SharedData.ROUTERDC);
     if (!Files.isDirectory(routerDc)) {
       System.err.println(
           "error: the shared data folder is missing: "

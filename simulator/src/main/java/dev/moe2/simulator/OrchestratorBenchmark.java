@@ -1,5 +1,6 @@
 package dev.moe2.simulator;
 
+import dev.moe2.profiles.workload.ReferenceWorkload;
 import dev.moe2.simulator.fleet.SimulatedFleet;
 import dev.moe2.simulator.replay.PromptReplay;
 import dev.moe2.simulator.scenario.Scenario;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Option;
     })
 public final class OrchestratorBenchmark implements Callable<Integer> {
 
-  private static final List<String> CATEGORIES = List.of("knowledge", "math", "reasoning", "code");
+  private static final List<String> CATEGORIES = ReferenceWorkload.CATEGORIES;
 
   @Option(names = "--requests", defaultValue = "3000", description = "Timed requests (throughput).")
   int requests;

@@ -1,5 +1,6 @@
 package dev.moe2.simulator;
 
+import dev.moe2.profiles.workload.SharedData;
 import dev.moe2.simulator.cli.Progress;
 import dev.moe2.simulator.fleet.SimulatedFleet;
 import dev.moe2.simulator.replay.PromptReplay;
@@ -67,7 +68,7 @@ public final class SimulateCommand implements Callable<Integer> {
       System.err.println("error: " + e.getMessage());
       return 2;
     }
-    Path routerDc = shared.resolve("routing/routerdc/split2_model7");
+    Path routerDc = shared.resolve(SharedData.ROUTERDC);
     try (SimulatedFleet fleet = SimulatedFleet.start(sc, broker, routerDc)) {
       System.err.printf(
           "simulate: %d agents of scenario %s on %s; %d faults scheduled%n",

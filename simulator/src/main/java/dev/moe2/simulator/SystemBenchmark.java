@@ -1,6 +1,7 @@
 package dev.moe2.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.moe2.profiles.workload.SharedData;
 import dev.moe2.simulator.cli.Progress;
 import dev.moe2.simulator.fleet.SimulatedFleet;
 import dev.moe2.simulator.replay.PromptReplay;
@@ -57,7 +58,7 @@ public final class SystemBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path routerDc = shared.resolve("routing/routerdc/split2_model7");
+    Path routerDc = shared.resolve(SharedData.ROUTERDC);
     List<Phase> phases = new ArrayList<>();
     double detectMs;
     double driftMs;

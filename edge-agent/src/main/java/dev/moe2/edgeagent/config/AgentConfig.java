@@ -139,17 +139,14 @@ public record AgentConfig(
       List<String> rails,
       Integer gpuIndex,
       Path raplZone) {
+    public EnergyMeterKind kind() {
+      return EnergyMeterKind.parse(meter);
+    }
+
     public Energy {
-      meter = meter == null ? "profile" : meter.toLowerCase(Locale.ROOT);
-      if (!List.of("tegrastats", "nvidia-smi", "rapl", "profile", "simulated").contains(meter)) {
-        throw new ConfigException(
-            "energy.meter",
-            "'" + meter + "' is not one of tegrastats, nvidia-smi, rapl, profile, simulated");
-      }
-      command =
-          command == null || command.isEmpty()
-              ? List.of(meter.equals("nvidia-smi") ? "nvidia-smi" : "tegrastats")
-              : List.copyOf(command);
+      EnergyMeterKind kind = EnergyMeterKind.parse(meter);
+      meter = kind.label();
+      command = command == null || command.isEmpty() ? kind.defaultCommand() : List.copyOf(command);
       intervalMs = atLeast(intervalMs, 100, 10, "energy.intervalMs");
       rails = rails == null ? List.of() : List.copyOf(rails);
       gpuIndex = atLeast(gpuIndex, 0, 0, "energy.gpuIndex");
@@ -159,17 +156,14 @@ public record AgentConfig(
 
   /** The power controller. */
   public record Power(String controller, List<String> command, Integer timeoutMs) {
+    public PowerControllerKind kind() {
+      return PowerControllerKind.parse(controller);
+    }
+
     public Power {
-      controller = controller == null ? "none" : controller.toLowerCase(Locale.ROOT);
-      if (!List.of("nvpmodel", "nvidia-smi", "simulated", "none").contains(controller)) {
-        throw new ConfigException(
-            "power.controller",
-            "'" + controller + "' is not one of nvpmodel, nvidia-smi, simulated, none");
-      }
-      command =
-          command == null || command.isEmpty()
-              ? List.of(controller.equals("nvidia-smi") ? "nvidia-smi" : "nvpmodel")
-              : List.copyOf(command);
+      PowerControllerKind kind = PowerControllerKind.parse(controller);
+      controller = kind.label();
+      command = command == null || command.isEmpty() ? kind.defaultCommand() : List.copyOf(command);
       timeoutMs = atLeast(timeoutMs, 30_000, 100, "power.timeoutMs");
     }
   }

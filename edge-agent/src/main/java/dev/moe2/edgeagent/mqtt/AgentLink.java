@@ -12,7 +12,7 @@ public interface AgentLink extends AutoCloseable {
 
   /** What the agent does with the link's events; called on the link's threads. */
   interface Listener {
-    /** The link (re)connected and subscribed: publish birth and state now. */
+    /** The link (re)connected and the broker granted every subscription: announce now. */
     void connected(boolean reconnect);
 
     /** A message arrived on a subscribed topic (raw: decoding errors are the agent's to answer). */
@@ -27,7 +27,7 @@ public interface AgentLink extends AutoCloseable {
   /**
    * Publishes with the topic kind's QoS and retain flag.
    *
-   * @throws LinkException when not connected or the client refuses
+   * @throws dev.moe2.mqtt.LinkException when not connected or the client refuses
    */
   void publish(Topic topic, Message message);
 
@@ -39,18 +39,6 @@ public interface AgentLink extends AutoCloseable {
 
   /** Publishes and waits for the broker's acknowledgement (used for the last words). */
   void publishAndWait(Topic topic, Message message, java.time.Duration timeout);
-
-  /**
-   * Drops the connection without a DISCONNECT packet, as a crash or a cut cable does: the broker
-   * publishes the last will. No reconnect follows.
-   */
-  void abort();
-
-  /**
-   * Cuts the connection without a DISCONNECT (the broker publishes the will) and stays away for
-   * {@code duration}, then reconnects as after any loss: a network partition.
-   */
-  void cut(java.time.Duration duration);
 
   /** Disconnects normally (the broker discards the will) and releases the client. */
   @Override

@@ -3,6 +3,7 @@ package dev.moe2.edgeagent.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.moe2.profiles.workload.SharedData;
 import dev.moe2.protocol.ChatMessage;
 import dev.moe2.protocol.ChatRole;
 import dev.moe2.protocol.FinishReason;
@@ -25,8 +26,7 @@ class OnnxBackendTest {
   static OnnxBackend backend;
 
   static Path models() {
-    return Path.of(System.getProperty("moe2.shared.dir", "../shared"))
-        .resolve("models/stories260K");
+    return SharedData.dir().resolve("models/stories260K");
   }
 
   @BeforeAll

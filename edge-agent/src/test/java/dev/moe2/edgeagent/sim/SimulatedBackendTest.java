@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.moe2.edgeagent.backend.Cancellation;
 import dev.moe2.edgeagent.backend.Generation;
 import dev.moe2.profiles.ProfileCatalog;
+import dev.moe2.profiles.workload.SharedData;
 import dev.moe2.protocol.ChatMessage;
 import dev.moe2.protocol.ChatRole;
 import dev.moe2.protocol.GenerationParams;
@@ -15,9 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class SimulatedBackendTest {
 
-  static final Path ROUTERDC =
-      Path.of(System.getProperty("moe2.shared.dir", "../shared"))
-          .resolve("routing/routerdc/split2_model7");
+  static final Path ROUTERDC = SharedData.routerDc(SharedData.dir());
 
   private static SimulatedDevice device(String mode) {
     return new SimulatedDevice(

@@ -6,6 +6,7 @@ import dev.moe2.gating.data.RouterDcDataset;
 import dev.moe2.gating.data.RouterDcRecord;
 import dev.moe2.gating.encoder.EmbeddingCache;
 import dev.moe2.gating.encoder.MiniLmEncoder;
+import dev.moe2.profiles.workload.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,11 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GateOnRouterDcTest {
 
   private static Path routerdc() {
-    Path dir =
-        Path.of(System.getProperty("moe2.shared.dir", "../../shared"))
-            .resolve("routing/routerdc/split2_model7")
-            .toAbsolutePath()
-            .normalize();
+    Path dir = SharedData.routerDc(SharedData.dir());
     if (!Files.isDirectory(dir)) {
       throw new IllegalStateException("RouterDC data not found at " + dir);
     }

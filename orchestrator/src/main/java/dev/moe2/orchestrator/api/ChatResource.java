@@ -1,14 +1,11 @@
 package dev.moe2.orchestrator.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.moe2.gating.planning.CategoryConfig;
 import dev.moe2.orchestrator.config.OrchestratorConfig;
 import dev.moe2.orchestrator.planning.PlanningService;
 import dev.moe2.orchestrator.routing.RequestRouter;
-import dev.moe2.protocol.ChatMessage;
-import dev.moe2.protocol.ChatRole;
+import dev.moe2.planning.CategoryConfig;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -17,11 +14,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -38,10 +33,13 @@ public class ChatResource {
   private final RequestRouter router;
   private final PlanningService planning;
   private final int maxBody;
+  private final Clock clock;
 
-  ChatResource(RequestRouter router, PlanningService planning, OrchestratorConfig config) {
+  ChatResource(
+      RequestRouter router, PlanningService planning, OrchestratorConfig config, Clock clock) {
     this.router = router;
     this.planning = planning;
+    this.clock = clock;
     this.maxBody = config.requests().maxBodyKib() * 1024;
   }
 
@@ -62,72 +60,8 @@ public class ChatResource {
   @Consumes(MediaType.WILDCARD)
   @Produces({MediaType.APPLICATION_JSON, "text/event-stream"})
   public Response complete(byte[] body) {
-    if (body.length > maxBody) {
-      throw new ApiException(
-          413, "body-too-large", "the body has " + body.length + " bytes; the limit is " + maxBody);
-    }
-    JsonNode root;
-    try {
-      root = JSON.readTree(new String(body, StandardCharsets.UTF_8));
-    } catch (Exception e) {
-      throw new ApiException(
-          400,
-          "invalid-json",
-          "the body is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
-    }
-    if (root == null || !root.isObject()) {
-      throw new ApiException(400, "invalid-json", "the body must be a JSON object");
-    }
-    String model = text(root, "model", "auto");
-    JsonNode ms = root.get("messages");
-    if (ms == null || !ms.isArray() || ms.isEmpty()) {
-      throw new ApiException(400, "empty-messages", "field 'messages' must be a non-empty array");
-    }
-    List<ChatMessage> messages = new ArrayList<>();
-    for (int i = 0; i < ms.size(); i++) {
-      JsonNode m = ms.get(i);
-      String role = text(m, "role", null);
-      String content = text(m, "content", null);
-      ChatRole r;
-      try {
-        r = ChatRole.valueOf(String.valueOf(role).toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new ApiException(
-            400,
-            "invalid-field",
-            "field 'messages["
-                + i
-                + "].role' has value '"
-                + role
-                + "': it must be system, user or assistant");
-      }
-      if (content == null) {
-        throw new ApiException(
-            400, "invalid-field", "field 'messages[" + i + "].content' is required");
-      }
-      messages.add(new ChatMessage(r, content));
-    }
-    int maxTokens = root.path("max_tokens").asInt(256);
-    if (maxTokens < 1) {
-      throw new ApiException(
-          400, "invalid-field", "field 'max_tokens' has value " + maxTokens + ": it must be >= 1");
-    }
-    double temperature = root.path("temperature").asDouble(0);
-    if (temperature < 0 || temperature > 2) {
-      throw new ApiException(
-          400,
-          "invalid-field",
-          "field 'temperature' has value " + temperature + ": it must be in [0, 2]");
-    }
-    double topP = root.path("top_p").asDouble(1);
-    JsonNode ext = root.path("moe2");
-    Double delay = positive(ext, "delayBudgetS");
-    Double energy = positive(ext, "energyBudgetJ");
-    Integer k = ext.has("k") ? ext.get("k").asInt() : null;
-    if (k != null && k < 1) {
-      throw new ApiException(
-          400, "invalid-field", "field 'moe2.k' has value " + k + ": it must be >= 1");
-    }
+    ChatRequest request = ChatRequest.parse(body, maxBody);
+    String model = request.ask().model();
     if (!model.equals("auto") && planning.category(model).isEmpty()) {
       throw new ApiException(
           400,
@@ -138,15 +72,18 @@ public class ChatResource {
               + planning.categories().stream().map(CategoryConfig::id).toList()
               + ") or 'auto'");
     }
-    RequestRouter.Answer a =
-        router.route(
-            new RequestRouter.Ask(model, messages, maxTokens, temperature, topP, delay, energy, k));
-    long created = Instant.now().getEpochSecond();
+    RequestRouter.Answer a = router.route(request.ask());
+    long created = clock.instant().getEpochSecond();
     String id = "chatcmpl-" + a.decision().requestId();
     String category = a.decision().category();
-    if (root.path("stream").asBoolean(false)) {
+    if (request.stream()) {
       return Response.ok(sse(id, created, category, a), "text/event-stream").build();
     }
+    return Response.ok(completion(id, created, category, a), MediaType.APPLICATION_JSON).build();
+  }
+
+  private static ObjectNode completion(
+      String id, long created, String category, RequestRouter.Answer a) {
     ObjectNode out = JSON.createObjectNode();
     out.put("id", id)
         .put("object", "chat.completion")
@@ -161,7 +98,7 @@ public class ChatResource {
         .put("completion_tokens", a.completionTokens())
         .put("total_tokens", a.promptTokens() + a.completionTokens());
     out.set("moe2", JSON.valueToTree(a.decision()));
-    return Response.ok(out, MediaType.APPLICATION_JSON).build();
+    return out;
   }
 
   private static String sse(String id, long created, String model, RequestRouter.Answer a) {
@@ -186,30 +123,5 @@ public class ChatResource {
     c2.put("finish_reason", "stop");
     last.set("moe2", JSON.valueToTree(a.decision()));
     return "data: " + first + "\n\n" + "data: " + last + "\n\n" + "data: [DONE]\n\n";
-  }
-
-  private static String text(JsonNode node, String field, String fallback) {
-    JsonNode v = node.get(field);
-    if (v == null || v.isNull()) {
-      return fallback;
-    }
-    if (!v.isTextual()) {
-      throw new ApiException(400, "invalid-field", "field '" + field + "' must be a string");
-    }
-    return v.asText();
-  }
-
-  private static Double positive(JsonNode ext, String field) {
-    if (!ext.has(field)) {
-      return null;
-    }
-    double v = ext.get(field).asDouble(Double.NaN);
-    if (!(v > 0)) {
-      throw new ApiException(
-          400,
-          "invalid-budget",
-          "field 'moe2." + field + "' has value " + ext.get(field) + ": it must be a number > 0");
-    }
-    return v;
   }
 }

@@ -2,7 +2,6 @@ package dev.moe2.orchestrator.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.moe2.gating.planning.CategoryConfig;
 import dev.moe2.optimizer.BudgetSweep;
 import dev.moe2.orchestrator.fleet.AgentView;
 import dev.moe2.orchestrator.fleet.FleetRegistry;
@@ -10,6 +9,7 @@ import dev.moe2.orchestrator.planning.PlanRecord;
 import dev.moe2.orchestrator.planning.PlanningService;
 import dev.moe2.orchestrator.routing.Decision;
 import dev.moe2.orchestrator.routing.RequestRouter;
+import dev.moe2.planning.CategoryConfig;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -105,6 +105,9 @@ public class DashboardResource {
       m.put("reason", p.reason());
       m.put("planMs", p.planMs());
       m.put("objective", p.selection().objective());
+      m.put("selector", p.selection().selector());
+      m.put("optimality", p.optimality());
+      m.put("gap", p.selection().gap());
       m.put("devices", p.selection().plan());
       m.put(
           "categories",

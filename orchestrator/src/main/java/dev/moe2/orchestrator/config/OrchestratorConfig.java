@@ -2,17 +2,27 @@ package dev.moe2.orchestrator.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
+import org.hibernate.validator.constraints.time.DurationMin;
 
-/** All of the orchestrator's settings (prefix {@code moe2}); validated at start-up. */
+/**
+ * All of the orchestrator's settings (prefix {@code moe2}), each declared and defaulted here only,
+ * and validated at start-up: an invalid value stops the service with the key and the reason.
+ */
 @ConfigMapping(prefix = "moe2")
 public interface OrchestratorConfig {
 
   Shared shared();
 
-  /** This replica's id: its replies topic and MQTT client id. */
+  /** {@code moe2.orchestrator-id}: this replica's id, its replies topic and MQTT client id. */
   @WithDefault("orch-1")
+  @Pattern(regexp = "[a-z0-9][a-z0-9-]{0,62}", message = "must be 1-63 of a-z, 0-9 and '-'")
   String orchestratorId();
 
   Broker broker();
@@ -23,79 +33,122 @@ public interface OrchestratorConfig {
 
   Requests requests();
 
-  /** The shared data folder ({@code moe2.shared.dir}, as in every module's build). */
+  /** The shared data. */
   interface Shared {
-    /** RouterDC scores for planning and the gate live under it. */
+    /**
+     * {@code moe2.shared.dir}: the shared data folder (RouterDC scores for planning and the gate),
+     * as in every module's build.
+     */
     @WithDefault("../shared")
     Path dir();
   }
 
   /** The MQTT broker: embedded HiveMQ CE on 127.0.0.1, or an external one. */
   interface Broker {
-    /** Start the embedded broker (else connect to {@link #uri()}). */
+    /** {@code moe2.broker.embedded}: start the embedded broker (else connect to {@link #uri()}). */
     @WithDefault("true")
     boolean embedded();
 
-    /** Port of the embedded broker on 127.0.0.1. */
+    /** {@code moe2.broker.port}: port of the embedded broker on 127.0.0.1 (0: a free one). */
     @WithDefault("1883")
+    @Min(0)
+    @Max(65535)
     int port();
 
-    /** An external broker, e.g. tcp://broker.lan:1883 or ssl://…; ignored when embedded. */
-    Optional<String> uri();
+    /**
+     * {@code moe2.broker.uri}: an external broker, e.g. tcp://broker.lan:1883 or ssl://…; required
+     * when not embedded, ignored when embedded.
+     */
+    Optional<
+            @Pattern(
+                regexp = "(tcp|ssl)://.+",
+                message = "must be tcp://host:port or ssl://host:port")
+            String>
+        uri();
 
+    /** {@code moe2.broker.username}: the MQTT user name, when the broker wants one. */
     Optional<String> username();
 
+    /** {@code moe2.broker.password}: the MQTT password (never logged). */
     Optional<String> password();
 
-    /** Where the embedded broker keeps its data (a temporary folder when unset). */
+    /** {@code moe2.broker.data-dir}: the embedded broker's data (a temporary folder when unset). */
     Optional<Path> dataDir();
 
+    /** {@code moe2.broker.keep-alive-s}: MQTT keep-alive, seconds. */
     @WithDefault("2")
+    @Min(1)
+    @Max(65535)
     int keepAliveS();
   }
 
-  /** The gate: loaded from {@code dir} or trained at start-up and saved there. */
+  /** The gate: loaded from {@code dir}, or trained at start-up (readiness down) and saved there. */
   interface Gate {
+    /** {@code moe2.gate.dir}: where the gate files are (as {@code scripts/train-gate} writes). */
     @WithDefault("target/moe2-gate")
     Path dir();
 
+    /** {@code moe2.gate.cache-dir}: the embedding cache used when training. */
     @WithDefault("target/moe2-embeddings")
     Path cacheDir();
 
-    /** Train on at most this many prompts per RouterDC train file (0: all). */
+    /**
+     * {@code moe2.gate.train-max-prompts}: train on at most this many prompts per file (0: all).
+     */
     @WithDefault("0")
+    @Min(0)
     int trainMaxPrompts();
 
+    /** {@code moe2.gate.seed}: the training seed. */
     @WithDefault("1")
     long seed();
   }
 
   /** Planning. */
   interface Planning {
-    /** A categories file (budgets, k, weights); the built-in reference set when unset. */
+    /**
+     * {@code moe2.planning.categories}: a categories file (budgets, k, weights); the built-in
+     * reference set when unset.
+     */
     Optional<Path> categories();
 
-    /** Validation prompts per category for the planner's qualities. */
+    /** {@code moe2.planning.max-prompts}: validation prompts per category for the qualities. */
     @WithDefault("300")
+    @Min(1)
     int maxPrompts();
 
-    /** Relative change of measured decode time per token that counts as drift (re-plan). */
+    /**
+     * {@code moe2.planning.drift-threshold}: relative change of measured decode time per token that
+     * counts as drift (re-plan).
+     */
     @WithDefault("0.25")
+    @Positive
     double driftThreshold();
 
-    /** Plans kept for /api/plans. */
+    /** {@code moe2.planning.history}: plans kept for {@code /api/plans}. */
     @WithDefault("50")
+    @Min(1)
     int history();
+
+    /**
+     * {@code moe2.planning.time-budget}: how long one live re-plan may search for the proven
+     * optimum; when cut, the best plan found is served with its proven gap (Timefold tries too).
+     */
+    @WithDefault("1s")
+    @DurationMin(millis = 1)
+    Duration timeBudget();
   }
 
   /** The request path. */
   interface Requests {
-    /** Request bodies above this many KiB are refused (413). */
+    /** {@code moe2.requests.max-body-kib}: request bodies above this many KiB are refused (413). */
     @WithDefault("256")
+    @Min(1)
     int maxBodyKib();
 
-    /** Decisions kept for /api/decisions. */
+    /** {@code moe2.requests.decisions}: decisions kept for {@code /api/decisions}. */
     @WithDefault("500")
+    @Min(1)
     int decisions();
   }
 }

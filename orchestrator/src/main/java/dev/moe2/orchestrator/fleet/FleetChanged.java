@@ -1,4 +1,37 @@
 package dev.moe2.orchestrator.fleet;
 
-/** The fleet changed in a way the plan depends on (an agent came or went, a profile drifted). */
-public record FleetChanged(String reason) {}
+import java.util.Objects;
+
+/**
+ * The fleet changed: an agent came or went, a profile drifted, or an agent applied a plan.
+ *
+ * @param kind what changed (typed: the planner decides on it, never on the text)
+ * @param reason for people: logs and the plan history
+ */
+public record FleetChanged(Kind kind, String reason) {
+
+  /** What changed. */
+  public enum Kind {
+    AGENT_ONLINE(true),
+    AGENT_OFFLINE(true),
+    DRIFT(true),
+    /** A confirmation of the plan already made: nothing to re-plan for. */
+    PLAN_APPLIED(false);
+
+    private final boolean replans;
+
+    Kind(boolean replans) {
+      this.replans = replans;
+    }
+
+    /** Whether the plan depends on this change. */
+    public boolean replans() {
+      return replans;
+    }
+  }
+
+  public FleetChanged {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(reason, "reason");
+  }
+}

@@ -46,7 +46,7 @@ public class FleetRegistry {
   }
 
   /** Without CDI (tests): {@code changed} is told of every change. */
-  FleetRegistry(
+  public FleetRegistry(
       java.util.function.Consumer<FleetChanged> changed,
       double driftThreshold,
       MeterRegistry metrics) {
@@ -67,92 +67,148 @@ public class FleetRegistry {
     return agents.values().stream().filter(AgentView::online).toList();
   }
 
+  /**
+   * The link to the broker dropped: nothing known of the agents is verified until their retained
+   * (or re-published) states arrive again after the reconnect. Until then they count as offline for
+   * routing; no re-plan is triggered, so an agent heard again finds its part of the plan unchanged.
+   */
+  public void linkLost() {
+    synchronized (agents) {
+      agents.replaceAll(
+          (id, v) ->
+              new AgentView(
+                  id, v.birth(), v.state(), v.profile(), v.slowdown(), v.plannedSlowdown(), true));
+      online.set(0);
+    }
+    LOG.info("fleet: the broker link dropped; every agent is unverified until heard again");
+  }
+
   /** A fleet message arrived (birth, state, profile, error). */
   public void accept(Topic topic, Message message) {
     AgentId id = topic.agentId();
-    String reason = null;
+    FleetChanged change;
     synchronized (agents) {
-      AgentView before = agents.getOrDefault(id, new AgentView(id, null, null, null, 1, 1));
+      AgentView before = agents.getOrDefault(id, new AgentView(id, null, null, null, 1, 1, false));
       AgentView after = before;
+      FleetChanged drift = null;
       if (message instanceof Birth b) {
         requireSameAgent(id, b.agentId());
-        if (before.birth() == null || b.incarnation() >= before.birth().incarnation()) {
-          AgentState state =
-              before.state() != null && before.state().incarnation() == b.incarnation()
-                  ? before.state()
-                  : null;
-          after =
-              new AgentView(
-                  id,
-                  b,
-                  state,
-                  before.birth() != null && before.birth().incarnation() == b.incarnation()
-                      ? before.profile()
-                      : null,
-                  before.birth() != null && before.birth().incarnation() == b.incarnation()
-                      ? before.slowdown()
-                      : 1,
-                  before.birth() != null && before.birth().incarnation() == b.incarnation()
-                      ? before.plannedSlowdown()
-                      : 1);
-        }
+        after = onBirth(before, b);
       } else if (message instanceof AgentState s) {
         requireSameAgent(id, s.agentId());
-        long current = before.birth() == null ? Long.MIN_VALUE : before.birth().incarnation();
-        // Same incarnation: states arrive in order (QoS 1 on one topic); the will carries the
-        // connect time as its timestamp, so timestamps must not order them.
-        if (s.incarnation() >= current
-            && (before.state() == null || s.incarnation() >= before.state().incarnation())) {
-          after =
-              new AgentView(
-                  id,
-                  before.birth(),
-                  s,
-                  before.profile(),
-                  before.slowdown(),
-                  before.plannedSlowdown());
-        } else {
-          LOG.debugf("ignoring a stale state of %s (incarnation %d)", id, s.incarnation());
-        }
+        after = onState(before, s);
       } else if (message instanceof ProfileReport p) {
         requireSameAgent(id, p.agentId());
-        if (before.birth() != null && p.incarnation() == before.birth().incarnation()) {
-          double slowdown = slowdown(before, p);
-          double planned = before.plannedSlowdown();
-          // drift: away from what the plan was made with (not from the last report), so noise
-          // around a steady value does not re-plan again and again
-          boolean drift = Math.abs(slowdown - planned) > driftThreshold * planned;
-          after =
-              new AgentView(
-                  id, before.birth(), before.state(), p, slowdown, drift ? slowdown : planned);
-          if (drift) {
-            reason = String.format("drift on %s: decode %.2fx the profile", id, slowdown);
-          }
+        after = onProfile(before, p);
+        if (after.plannedSlowdown() != before.plannedSlowdown()) {
+          drift =
+              new FleetChanged(
+                  FleetChanged.Kind.DRIFT,
+                  String.format("drift on %s: decode %.2fx the profile", id, after.slowdown()));
         }
       } else if (message instanceof ErrorReport e) {
         LOG.warnf("agent %s reports %s: %s", id, e.code().label(), e.message());
       }
       agents.put(id, after);
-      if (before.online() != after.online()) {
-        reason =
-            id
-                + (after.online()
-                    ? " online"
-                    : " offline ("
-                        + (after.state() == null ? "new incarnation" : after.state().reason())
-                        + ")");
-      } else if (after.online()
-          && before.state() != null
-          && after.state() != before.state()
-          && after.state().planVersion() != before.state().planVersion()) {
-        reason = id + " applied plan " + after.state().planVersion();
-      }
+      FleetChanged transition = transition(before, after);
+      change = transition != null ? transition : drift;
       online.set((int) agents.values().stream().filter(AgentView::online).count());
     }
-    if (reason != null) {
-      LOG.info("fleet: " + reason);
-      changed.accept(new FleetChanged(reason));
+    if (change != null) {
+      LOG.info("fleet: " + change.reason());
+      changed.accept(change);
     }
+  }
+
+  /** A birth of the same or a newer incarnation replaces the old; only a state verifies it. */
+  private static AgentView onBirth(AgentView before, Birth b) {
+    if (before.birth() != null && b.incarnation() < before.birth().incarnation()) {
+      return before;
+    }
+    boolean same = before.birth() != null && before.birth().incarnation() == b.incarnation();
+    AgentState state =
+        before.state() != null && before.state().incarnation() == b.incarnation()
+            ? before.state()
+            : null;
+    return new AgentView(
+        before.id(),
+        b,
+        state,
+        same ? before.profile() : null,
+        same ? before.slowdown() : 1,
+        same ? before.plannedSlowdown() : 1,
+        before.stale());
+  }
+
+  /**
+   * A state of the current (or a newer) incarnation. Same incarnation: states arrive in order (QoS
+   * 1 on one topic); the will carries the connect time as its timestamp, so timestamps must not
+   * order them.
+   */
+  private static AgentView onState(AgentView before, AgentState s) {
+    long current = before.birth() == null ? Long.MIN_VALUE : before.birth().incarnation();
+    if (s.incarnation() < current
+        || before.state() != null && s.incarnation() < before.state().incarnation()) {
+      LOG.debugf("ignoring a stale state of %s (incarnation %d)", before.id(), s.incarnation());
+      return before;
+    }
+    return new AgentView(
+        before.id(),
+        before.birth(),
+        s,
+        before.profile(),
+        before.slowdown(),
+        before.plannedSlowdown(),
+        false);
+  }
+
+  /**
+   * A profile report: the measured slowdown; drift away from what the plan was made with (not from
+   * the last report, so noise around a steady value does not re-plan again and again) moves the
+   * planned slowdown.
+   */
+  private AgentView onProfile(AgentView before, ProfileReport p) {
+    if (before.birth() == null || p.incarnation() != before.birth().incarnation()) {
+      return before;
+    }
+    double slowdown = slowdown(before, p);
+    double planned = before.plannedSlowdown();
+    boolean drift = Math.abs(slowdown - planned) > driftThreshold * planned;
+    return new AgentView(
+        before.id(),
+        before.birth(),
+        before.state(),
+        p,
+        slowdown,
+        drift ? slowdown : planned,
+        before.stale());
+  }
+
+  /** Online/offline and plan confirmations; an agent heard again after a link drop is neither. */
+  private static FleetChanged transition(AgentView before, AgentView after) {
+    AgentId id = after.id();
+    if (before.stale() && after.online() && before.fresh().online()) {
+      LOG.debugf("%s heard again after the broker link returned", id);
+      return null;
+    }
+    if (before.online() != after.online()) {
+      return after.online()
+          ? new FleetChanged(FleetChanged.Kind.AGENT_ONLINE, id + " online")
+          : new FleetChanged(
+              FleetChanged.Kind.AGENT_OFFLINE,
+              id
+                  + " offline ("
+                  + (after.state() == null ? "new incarnation" : after.state().reason())
+                  + ")");
+    }
+    if (after.online()
+        && before.state() != null
+        && after.state() != before.state()
+        && after.state().planVersion() != before.state().planVersion()) {
+      return new FleetChanged(
+          FleetChanged.Kind.PLAN_APPLIED, id + " applied plan " + after.state().planVersion());
+    }
+    return null;
   }
 
   private static void requireSameAgent(AgentId topic, AgentId payload) {

@@ -1,9 +1,5 @@
 package dev.moe2.orchestrator.planning;
 
-import dev.moe2.gating.planning.CategoriesFile;
-import dev.moe2.gating.planning.CategoryConfig;
-import dev.moe2.gating.planning.FleetProblems;
-import dev.moe2.gating.planning.Qualities;
 import dev.moe2.optimizer.BudgetSweep;
 import dev.moe2.optimizer.CategoryOutcome;
 import dev.moe2.optimizer.DevicePlan;
@@ -12,13 +8,18 @@ import dev.moe2.optimizer.Expert;
 import dev.moe2.optimizer.Problem;
 import dev.moe2.optimizer.Rates;
 import dev.moe2.optimizer.Selection;
-import dev.moe2.orchestrator.broker.FleetLink;
+import dev.moe2.orchestrator.broker.MessageBus;
 import dev.moe2.orchestrator.config.OrchestratorConfig;
 import dev.moe2.orchestrator.fleet.AgentView;
 import dev.moe2.orchestrator.fleet.FleetChanged;
 import dev.moe2.orchestrator.fleet.FleetRegistry;
+import dev.moe2.planning.CategoriesFile;
+import dev.moe2.planning.CategoryConfig;
+import dev.moe2.planning.FleetProblems;
+import dev.moe2.planning.Qualities;
 import dev.moe2.profiles.Fleet;
 import dev.moe2.profiles.ModelCatalog;
+import dev.moe2.profiles.workload.SharedData;
 import dev.moe2.protocol.AgentId;
 import dev.moe2.protocol.ModelId;
 import dev.moe2.protocol.PlanAssignment;
@@ -30,6 +31,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -57,11 +59,11 @@ public class PlanningService {
   private static final Fleet.Link LAN = new Fleet.Link(1.0, 1000, "assumed: site LAN");
 
   private final FleetRegistry fleet;
-  private final FleetLink link;
+  private final MessageBus link;
   private final ModelCatalog models;
   private final Qualities qualities;
   private final OrchestratorConfig config;
-  private final ExecutorService planner =
+  private final ExecutorService plannerThread =
       Executors.newSingleThreadExecutor(
           r -> {
             Thread t = new Thread(r, "moe2-planner");
@@ -74,50 +76,48 @@ public class PlanningService {
   private final Counter replans;
   private final Timer planTime;
   private final Deque<PlanRecord> history = new ArrayDeque<>();
-  private final Map<String, Long> assignedVersion = new HashMap<>();
+  private final Object categoriesLock = new Object();
   private volatile CategoriesFile categories;
   private volatile PlanRecord current;
   private volatile PlanRecord lastApplied;
   private volatile Instant lastReplanAt;
+  private final BudgetedPlanner planner;
+  private final Clock clock;
   private long nextVersion;
 
   PlanningService(
-      FleetRegistry fleet, FleetLink link, OrchestratorConfig config, MeterRegistry metrics) {
+      FleetRegistry fleet,
+      MessageBus link,
+      OrchestratorConfig config,
+      MeterRegistry metrics,
+      Clock clock) {
     this.fleet = fleet;
     this.link = link;
     this.config = config;
+    this.clock = clock;
+    this.planner = new BudgetedPlanner(config.planning().timeBudget(), 1);
     this.categories =
         config.planning().categories().map(CategoriesFile::load).orElseGet(CategoriesFile::builtIn);
     this.models = fleet.catalog().modelCatalog("routerdc-7");
-    Path routerDc = config.shared().dir().resolve("routing/routerdc/split2_model7");
-    if (!java.nio.file.Files.isDirectory(routerDc)) {
-      throw new IllegalStateException(
-          "config key 'moe2.shared.dir': RouterDC data not found at " + routerDc.toAbsolutePath());
-    }
-    if (config.planning().maxPrompts() < 1) {
-      throw new IllegalStateException(
-          "config key 'moe2.planning.max-prompts': must be >= 1, got "
-              + config.planning().maxPrompts());
-    }
+    Path routerDc = SharedData.routerDc(config.shared().dir());
     this.qualities =
         Qualities.fromRouterDc(routerDc, models, categories, config.planning().maxPrompts());
-    this.nextVersion = System.currentTimeMillis(); // grows across restarts: agents ignore older
+    this.nextVersion = clock.millis(); // grows across restarts: agents ignore older
     this.replans = metrics.counter("moe2_replans_total");
     this.planTime = metrics.timer("moe2_plan_time");
   }
 
   void onFleetChanged(@Observes FleetChanged event) {
-    if (event.reason().contains(" applied plan ")) {
-      return; // a confirmation, not a change to plan for
+    if (event.kind().replans()) {
+      requestReplan(event.reason());
     }
-    requestReplan(event.reason());
   }
 
   /** Schedules a re-plan (coalesced with any already waiting). */
   public void requestReplan(String reason) {
     reasons.add(reason);
     if (pending.compareAndSet(false, true)) {
-      planner.execute(
+      plannerThread.execute(
           () -> {
             pending.set(false);
             List<String> why = new ArrayList<>();
@@ -147,6 +147,12 @@ public class PlanningService {
 
   /** Changes a category's budgets or k and re-plans. */
   public CategoryConfig setBudget(String id, Double delayS, Double energyJ, Integer k) {
+    synchronized (categoriesLock) {
+      return updateBudget(id, delayS, energyJ, k);
+    }
+  }
+
+  private CategoryConfig updateBudget(String id, Double delayS, Double energyJ, Integer k) {
     CategoryConfig c =
         category(id)
             .orElseThrow(() -> new IllegalArgumentException("unknown category '" + id + "'"));
@@ -211,9 +217,14 @@ public class PlanningService {
             (device, model) ->
                 byId.get(device).birth().experts().stream()
                     .anyMatch(e -> e.modelId().value().equals(model)));
+    return slowedDown(p, byId.values());
+  }
+
+  /** {@code p} with each agent's rates divided by the slowdown its plan was made with. */
+  private static Problem slowedDown(Problem p, java.util.Collection<AgentView> agents) {
     Problem.Builder b = p.toBuilder();
     boolean scaled = false;
-    for (AgentView a : byId.values()) {
+    for (AgentView a : agents) {
       double slow = a.plannedSlowdown();
       if (Math.abs(slow - 1) < 1e-9) {
         continue;
@@ -246,19 +257,44 @@ public class PlanningService {
 
   synchronized void replan(String reason) {
     Problem p = problem(categories);
-    lastReplanAt = Instant.now();
+    lastReplanAt = clock.instant();
     if (p == null) {
       LOG.infof("no agent online: no plan (%s)", reason);
       current = null;
       return;
     }
     long t0 = System.nanoTime();
-    Selection s = new DmoSelector().select(p);
-    double ms = (System.nanoTime() - t0) / 1e6;
-    planTime.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+    Selection s = planner.select(p);
+    long nanos = System.nanoTime() - t0;
+    planTime.record(nanos, TimeUnit.NANOSECONDS);
     replans.increment();
-    long version = ++nextVersion;
+    PlanRecord record = assign(++nextVersion, reason, s, nanos / 1e6);
+    current = record;
+    history.addLast(record);
+    while (history.size() > config.planning().history()) {
+      history.removeFirst();
+    }
+    LOG.infof(
+        "plan %d (%s): G=%.4f (%s) in %.1f ms; %s",
+        record.version(),
+        reason,
+        s.objective(),
+        record.optimality(),
+        record.planMs(),
+        s.plan().stream()
+            .map(d -> d.deviceId() + "=" + (d.on() ? d.modeId() + d.models() : "off"))
+            .toList());
+  }
+
+  /**
+   * Each agent's part of {@code s}: sent (retained) when it changed, else the part the agent
+   * already holds, with the version it must confirm.
+   */
+  private PlanRecord assign(long version, String reason, Selection s, double ms) {
+    PlanRecord before = current;
+    Instant now = clock.instant();
     Map<String, PlanAssignment> parts = new LinkedHashMap<>();
+    Map<String, Long> confirmAt = new LinkedHashMap<>();
     for (DevicePlan dp : s.plan()) {
       AgentView a = fleet.agent(AgentId.of(dp.deviceId())).orElse(null);
       if (a == null) {
@@ -267,42 +303,35 @@ public class PlanningService {
       String mode = dp.on() ? dp.modeId() : a.state().powerMode();
       PlanAssignment part =
           new PlanAssignment(
-              a.id(), version, mode, dp.models().stream().map(ModelId::of).toList(), Instant.now());
-      PlanAssignment previous = current == null ? null : current.assignments().get(dp.deviceId());
+              a.id(), version, mode, dp.models().stream().map(ModelId::of).toList(), now);
+      PlanAssignment previous = before == null ? null : before.assignments().get(dp.deviceId());
+      Long previousAt = before == null ? null : before.confirmAt().get(dp.deviceId());
       boolean same =
           previous != null
+              && previousAt != null
               && previous.powerMode().equals(part.powerMode())
               && previous.residentModels().equals(part.residentModels())
-              && a.state().planVersion()
-                  >= assignedVersion.getOrDefault(dp.deviceId(), Long.MAX_VALUE);
+              && a.state().planVersion() >= previousAt;
       if (same) {
         parts.put(dp.deviceId(), previous);
+        confirmAt.put(dp.deviceId(), previousAt);
       } else {
         parts.put(dp.deviceId(), part);
-        assignedVersion.put(dp.deviceId(), version);
+        confirmAt.put(dp.deviceId(), version);
         link.publish(Topic.plan(a.id()), part);
       }
     }
-    PlanRecord record = new PlanRecord(version, Instant.now(), reason, s, Map.copyOf(parts), ms);
-    current = record;
-    history.addLast(record);
-    while (history.size() > config.planning().history()) {
-      history.removeFirst();
-    }
-    LOG.infof(
-        "plan %d (%s): G=%.4f in %.1f ms; %s",
-        version,
-        reason,
-        s.objective(),
-        ms,
-        s.plan().stream()
-            .map(d -> d.deviceId() + "=" + (d.on() ? d.modeId() + d.models() : "off"))
-            .toList());
+    return new PlanRecord(version, now, reason, s, parts, confirmAt, ms, PlanRecord.optimality(s));
   }
 
   /** Whether {@code agent} has applied its part of the current plan. */
   public boolean confirmed(String agent) {
-    Long v = assignedVersion.get(agent);
+    PlanRecord plan = current;
+    return plan != null && confirmed(plan, agent);
+  }
+
+  private boolean confirmed(PlanRecord plan, String agent) {
+    Long v = plan.confirmAt().get(agent);
     return v != null
         && fleet
             .agent(AgentId.of(agent))
@@ -322,7 +351,7 @@ public class PlanningService {
     if (plan == null) {
       return List.of();
     }
-    List<Expert> now = confirmedUsable(plan, category, this::confirmed);
+    List<Expert> now = confirmedUsable(plan, category, agent -> confirmed(plan, agent));
     if (allConfirmed(plan)) {
       lastApplied = plan;
     }
@@ -354,7 +383,7 @@ public class PlanningService {
   }
 
   private boolean allConfirmed(PlanRecord plan) {
-    return plan.assignments().keySet().stream().allMatch(this::confirmed);
+    return plan.assignments().keySet().stream().allMatch(agent -> confirmed(plan, agent));
   }
 
   /** The agent is online, in the plan's mode, with the plan's models resident. */
@@ -378,7 +407,7 @@ public class PlanningService {
       return List.of();
     }
     return plan.selection().category(category).replicas().stream()
-        .filter(r -> r.modelId().equals(model) && confirmed(r.deviceId()))
+        .filter(r -> r.modelId().equals(model) && confirmed(plan, r.deviceId()))
         .sorted(java.util.Comparator.comparingDouble(Expert::delayS))
         .toList();
   }
@@ -390,10 +419,14 @@ public class PlanningService {
       return List.of();
     }
     return BudgetSweep.sweep(
-        p, new DmoSelector(), BudgetSweep.Axis.ENERGY, category, energyBudgets);
+        p,
+        new DmoSelector(Long.MAX_VALUE, config.planning().timeBudget()),
+        BudgetSweep.Axis.ENERGY,
+        category,
+        energyBudgets);
   }
 
   void stop(@Observes ShutdownEvent event) {
-    planner.shutdownNow();
+    plannerThread.shutdownNow();
   }
 }

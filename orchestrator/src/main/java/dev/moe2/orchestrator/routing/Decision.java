@@ -1,15 +1,19 @@
 package dev.moe2.orchestrator.routing;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What happened to one request: recorded for {@code /api/decisions} and returned in the response's
- * {@code moe2} extension.
+ * {@code moe2} extension. Built once per request by {@link DecisionLog}.
  *
  * @param usable the category's usable experts (model@agent)
  * @param chosen the experts asked, with their weights and figures
- * @param outcome {@code answered} or the error code
+ * @param outcome how the request ended (JSON: {@code answered} or the error code)
  * @param bound which budget bound the usable set (from the plan)
  * @param answeredBy the expert (model@agent) whose answer was returned
  */
@@ -24,17 +28,64 @@ public record Decision(
     List<String> usable,
     List<Chosen> chosen,
     String bound,
-    String outcome,
+    Outcome outcome,
     String answer,
     String answeredBy,
     double totalMs,
     double energyJ,
     boolean budgetViolated) {
 
+  public Decision {
+    Objects.requireNonNull(requestId, "requestId");
+    Objects.requireNonNull(outcome, "outcome");
+    usable = List.copyOf(usable);
+    chosen = List.copyOf(chosen);
+  }
+
+  /** How a request ended; the label is the API's error code (or {@code answered}). */
+  public enum Outcome {
+    ANSWERED("answered"),
+    NO_USABLE_EXPERTS("no-usable-experts"),
+    NO_ANSWER("no-answer");
+
+    private final String label;
+
+    Outcome(String label) {
+      this.label = label;
+    }
+
+    @JsonValue
+    public String label() {
+      return label;
+    }
+  }
+
+  /** What became of one dispatched expert. */
+  public enum ExpertStatus {
+    REPLIED("replied"),
+    DEADLINE("deadline"),
+    ERROR("error"),
+    AGENT_DIED("agent-died"),
+    /** The request could not be handed to the broker, or nothing was heard at all. */
+    NO_ANSWER("no-answer");
+
+    private final String label;
+
+    ExpertStatus(String label) {
+      this.label = label;
+    }
+
+    public String label() {
+      return label;
+    }
+  }
+
   /**
    * One expert asked.
    *
-   * @param status {@code replied}, {@code deadline}, {@code error:<code>} or {@code no-answer}
+   * @param state what became of it
+   * @param errorCode the agent's error code when {@code state} is {@link ExpertStatus#ERROR}
+   * @param attempt 1 for the first dispatch, 2 for the re-dispatch
    */
   public record Chosen(
       String model,
@@ -46,6 +97,25 @@ public record Decision(
       Double measuredDelayS,
       Double measuredEnergyJ,
       String energySource,
-      String status,
-      int attempt) {}
+      @JsonIgnore ExpertStatus state,
+      @JsonIgnore String errorCode,
+      int attempt) {
+
+    public Chosen {
+      Objects.requireNonNull(agent, "agent");
+      Objects.requireNonNull(state, "state");
+      if (attempt < 1) {
+        throw new IllegalArgumentException("attempt has value " + attempt + ": it must be >= 1");
+      }
+    }
+
+    /**
+     * The status as the API shows it: {@code replied}, {@code deadline}, {@code agent-died}, {@code
+     * no-answer} or {@code error:<code>}.
+     */
+    @JsonProperty("status")
+    public String status() {
+      return state == ExpertStatus.ERROR ? "error:" + errorCode : state.label();
+    }
+  }
 }

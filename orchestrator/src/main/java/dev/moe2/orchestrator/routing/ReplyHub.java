@@ -13,7 +13,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Hands replies and errors arriving on this replica's replies topic to the request waiting for
- * them; at most one answer per (request, agent) counts (QoS 1 may redeliver), late ones are
+ * them; at most one answer per (request, agent, model) counts (QoS 1 may redeliver), late ones are
  * dropped.
  */
 @Singleton
@@ -38,21 +38,25 @@ public class ReplyHub {
 
   public void accept(Topic topic, Message m) {
     String requestId;
+    String model;
     if (m instanceof InferenceReply r) {
       requestId = r.requestId().value();
+      model = r.modelId().value();
     } else if (m instanceof ErrorReport e && e.requestId() != null) {
       requestId = e.requestId().value();
+      model = e.modelId() == null ? "" : e.modelId().value();
     } else {
       LOG.debugf("reply without a request id on %s", topic.name());
       return;
     }
-    if (seen.putIfAbsent(requestId + "|" + topic.agentId().value(), Boolean.TRUE) != null) {
-      return; // a duplicate answer from the same agent
+    String key = requestId + "|" + topic.agentId().value() + "|" + model;
+    if (seen.putIfAbsent(key, Boolean.TRUE) != null) {
+      return; // a duplicate answer of the same expert (QoS 1 redelivery)
     }
     BlockingQueue<Message> q = waiting.get(requestId);
     if (q == null) {
       LOG.debugf("late answer for %s from %s dropped", requestId, topic.agentId());
-      seen.remove(requestId + "|" + topic.agentId().value());
+      seen.remove(key);
       return;
     }
     q.add(m);

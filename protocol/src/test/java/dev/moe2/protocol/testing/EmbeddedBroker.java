@@ -18,12 +18,23 @@ public final class EmbeddedBroker implements AutoCloseable {
   private final Path workDir;
   private final int port;
   private final boolean persistent;
+  private final com.hivemq.embedded.EmbeddedExtension extension;
   private EmbeddedHiveMQ hivemq;
 
-  private EmbeddedBroker(Path workDir, int port, boolean persistent) {
+  private EmbeddedBroker(
+      Path workDir, int port, boolean persistent, com.hivemq.embedded.EmbeddedExtension extension) {
     this.workDir = workDir;
     this.port = port;
     this.persistent = persistent;
+    this.extension = extension;
+  }
+
+  /** Starts an in-memory broker with an embedded extension (e.g. an authorizer). */
+  public static EmbeddedBroker start(
+      Path workDir, com.hivemq.embedded.EmbeddedExtension extension) {
+    EmbeddedBroker broker = new EmbeddedBroker(workDir, freePort(), false, extension);
+    broker.start();
+    return broker;
   }
 
   /** Starts an in-memory broker with its folders under {@code workDir}. */
@@ -37,7 +48,7 @@ public final class EmbeddedBroker implements AutoCloseable {
    * @param persistent keep retained messages and sessions on disk, so they survive a restart
    */
   public static EmbeddedBroker start(Path workDir, boolean persistent) {
-    EmbeddedBroker broker = new EmbeddedBroker(workDir, freePort(), persistent);
+    EmbeddedBroker broker = new EmbeddedBroker(workDir, freePort(), persistent, null);
     broker.start();
     return broker;
   }
@@ -66,13 +77,16 @@ public final class EmbeddedBroker implements AutoCloseable {
           """
               .formatted(port, persistent ? "file" : "in-memory"),
           StandardCharsets.UTF_8);
-      EmbeddedHiveMQ broker =
+      var builder =
           EmbeddedHiveMQ.builder()
               .withConfigurationFolder(conf)
               .withDataFolder(Files.createDirectories(workDir.resolve("data")))
               .withExtensionsFolder(Files.createDirectories(workDir.resolve("extensions")))
-              .withoutLoggingBootstrap()
-              .build();
+              .withoutLoggingBootstrap();
+      if (extension != null) {
+        builder = builder.withEmbeddedExtension(extension);
+      }
+      EmbeddedHiveMQ broker = builder.build();
       broker.start().join();
       hivemq = broker;
     } catch (IOException e) {

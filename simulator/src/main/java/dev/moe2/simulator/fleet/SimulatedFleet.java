@@ -4,7 +4,9 @@ import dev.moe2.edgeagent.Agent;
 import dev.moe2.edgeagent.AgentFactory;
 import dev.moe2.edgeagent.config.AgentConfig;
 import dev.moe2.edgeagent.config.ConfigLoader;
+import dev.moe2.edgeagent.sim.SimulatedDevice;
 import dev.moe2.protocol.NoDelaySocketFactory;
+import dev.moe2.protocol.testing.FaultProxy;
 import dev.moe2.simulator.scenario.Scenario;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,6 +47,9 @@ public final class SimulatedFleet implements AutoCloseable {
   private final Path workDir;
   private final Map<String, Agent> agents = new LinkedHashMap<>();
   private final Map<String, AgentConfig> configs = new LinkedHashMap<>();
+  private final Map<String, SimulatedDevice> devices = new LinkedHashMap<>();
+  private final Map<String, FaultProxy> network = new LinkedHashMap<>();
+  private final java.util.Set<String> dead = new java.util.HashSet<>();
   private final ScheduledExecutorService faults =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -77,19 +82,22 @@ public final class SimulatedFleet implements AutoCloseable {
     SimulatedFleet f = new SimulatedFleet(scenario, brokerUri, answers, dir);
     long seed = scenario.seed();
     for (Scenario.Device d : scenario.devices()) {
-      f.configs.put(d.id(), f.config(d, seed++));
+      // each agent reaches the broker through its own relay: crashes and partitions are cut there
+      FaultProxy relay = FaultProxy.to(brokerUri);
+      f.network.put(d.id(), relay);
+      f.configs.put(d.id(), f.config(d, seed++, relay.uri()));
       f.launch(d.id());
     }
     return f;
   }
 
-  private AgentConfig config(Scenario.Device d, long seed) {
+  private AgentConfig config(Scenario.Device d, long seed, String agentBrokerUri) {
     StringBuilder yaml = new StringBuilder();
     yaml.append("agentId: ").append(d.id()).append('\n');
     yaml.append("deviceClass: ").append(d.deviceClass()).append('\n');
     yaml.append("powerMode: ").append(d.powerMode()).append('\n');
     yaml.append("mqtt: {uri: \"")
-        .append(brokerUri)
+        .append(agentBrokerUri)
         .append("\", keepAliveS: 2, reconnectInitialMs: 100, reconnectMaxMs: 2000}\n");
     yaml.append("serving: {maxConcurrent: ").append(d.maxConcurrent()).append("}\n");
     yaml.append("energy: {meter: simulated}\n");
@@ -120,8 +128,12 @@ public final class SimulatedFleet implements AutoCloseable {
   }
 
   private synchronized void launch(String id) {
-    Agent a = AgentFactory.build(configs.get(id), Clock.systemUTC()).start();
+    AgentConfig config = configs.get(id);
+    SimulatedDevice device = AgentFactory.simulatedDevice(config);
+    Agent a = AgentFactory.build(config, Clock.systemUTC(), device).start();
+    devices.put(id, device);
     agents.put(id, a);
+    dead.remove(id);
   }
 
   public Scenario scenario() {
@@ -146,10 +158,26 @@ public final class SimulatedFleet implements AutoCloseable {
     LOG.log(System.Logger.Level.INFO, "fault: {0}", what);
   }
 
-  /** Kills an agent: its connection drops without a word; the broker publishes its will. */
+  /**
+   * Kills an agent as a crash would: its network connection drops without a word (the broker
+   * publishes its will) and it never comes back; its process is then stopped.
+   */
   public void kill(String id) {
-    agent(id).orElseThrow(() -> unknown(id)).kill();
+    Agent a = agent(id).orElseThrow(() -> unknown(id));
+    crash(id, a);
     note("kill " + id);
+  }
+
+  private void crash(String id, Agent a) {
+    FaultProxy relay;
+    synchronized (this) {
+      relay = network.get(id);
+    }
+    relay.blockForever();
+    a.close(); // finds no connection: no goodbye is published
+    synchronized (this) {
+      dead.add(id);
+    }
   }
 
   /** Starts a killed agent again (a new incarnation). */
@@ -159,9 +187,10 @@ public final class SimulatedFleet implements AutoCloseable {
     }
     synchronized (this) {
       Agent old = agents.get(id);
-      if (old != null && old.connected()) {
-        old.kill();
+      if (old != null && !dead.contains(id)) {
+        crash(id, old);
       }
+      network.get(id).unblock();
     }
     launch(id);
     note("restart " + id);
@@ -169,13 +198,27 @@ public final class SimulatedFleet implements AutoCloseable {
 
   /** Slows the device by {@code factor} (thermal throttling, slow replies). */
   public void throttle(String id, double factor) {
-    agent(id).orElseThrow(() -> unknown(id)).simulatedDevice().orElseThrow().throttle(factor);
+    SimulatedDevice device;
+    synchronized (this) {
+      device = devices.get(id);
+    }
+    if (device == null) {
+      throw unknown(id);
+    }
+    device.throttle(factor);
     note("throttle " + id + " x" + factor);
   }
 
   /** Cuts the agent off the broker for a while; it reconnects by itself. */
   public void partition(String id, java.time.Duration duration) {
-    agent(id).orElseThrow(() -> unknown(id)).partition(duration);
+    FaultProxy relay;
+    synchronized (this) {
+      relay = network.get(id);
+    }
+    if (relay == null) {
+      throw unknown(id);
+    }
+    relay.block(duration); // the agent reconnects by itself once the relay accepts again
     note("partition " + id + " for " + duration.toMillis() + " ms");
   }
 
@@ -271,7 +314,14 @@ public final class SimulatedFleet implements AutoCloseable {
   @Override
   public synchronized void close() {
     faults.shutdownNow();
-    agents.values().forEach(Agent::close);
+    agents.forEach(
+        (id, a) -> {
+          if (!dead.contains(id)) {
+            a.close();
+          }
+        });
     agents.clear();
+    network.values().forEach(FaultProxy::close);
+    network.clear();
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.moe2.profiles.ModelDescriptor;
 import dev.moe2.profiles.ProfileCatalog;
+import dev.moe2.profiles.workload.ReferenceWorkload;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,14 +33,6 @@ import java.util.function.IntConsumer;
  * (the experts' reported latency) and budget compliance per request.
  */
 public final class PromptReplay {
-
-  /** Test file → category. */
-  public static final Map<String, String> TEST_FILES =
-      Map.of(
-          "mmlu_test.json", "knowledge",
-          "gsm8k-test.json", "math",
-          "arc_challenge_test.json", "reasoning",
-          "humaneval_test.json", "code");
 
   /** One prompt with the recorded score of every expert (by model id). */
   public record Prompt(String category, String question, Map<String, Double> scores) {}
@@ -82,12 +75,8 @@ public final class PromptReplay {
       idOf.put(m.name(), m.id());
     }
     List<Prompt> out = new ArrayList<>();
-    for (String file :
-        List.of(
-            "mmlu_test.json",
-            "gsm8k-test.json",
-            "arc_challenge_test.json",
-            "humaneval_test.json")) {
+    for (String category : ReferenceWorkload.CATEGORIES) {
+      String file = ReferenceWorkload.primary(category).testFile();
       Path p = routerDc.resolve(file);
       if (!Files.isRegularFile(p)) {
         throw new IllegalArgumentException("RouterDC test file not found: " + p.toAbsolutePath());
@@ -115,7 +104,7 @@ public final class PromptReplay {
                     scores.put(id, e.getValue().asDouble());
                   }
                 });
-        out.add(new Prompt(TEST_FILES.get(file), r.path("question").asText(), scores));
+        out.add(new Prompt(category, r.path("question").asText(), scores));
       }
     }
     Collections.shuffle(out, new Random(seed));

@@ -1,5 +1,6 @@
 package dev.moe2.simulator.replay;
 
+import dev.moe2.profiles.workload.ReferenceWorkload;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +37,7 @@ public final class ReplayReport {
       by.computeIfAbsent(o.prompt().category(), c -> new ArrayList<>()).add(o);
     }
     List<Row> rows = new ArrayList<>();
-    for (String c : List.of("knowledge", "math", "reasoning", "code")) {
+    for (String c : ReferenceWorkload.CATEGORIES) {
       List<PromptReplay.Outcome> os = by.getOrDefault(c, List.of());
       if (os.isEmpty()) {
         continue;

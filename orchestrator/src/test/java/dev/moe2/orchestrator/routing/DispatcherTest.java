@@ -1,0 +1,261 @@
+package dev.moe2.orchestrator.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.moe2.optimizer.Expert;
+import dev.moe2.optimizer.FineSelector.Pick;
+import dev.moe2.orchestrator.routing.Decision.ExpertStatus;
+import dev.moe2.protocol.AgentId;
+import dev.moe2.protocol.ChatMessage;
+import dev.moe2.protocol.ChatRole;
+import dev.moe2.protocol.EnergyReading;
+import dev.moe2.protocol.EnergySource;
+import dev.moe2.protocol.ErrorCode;
+import dev.moe2.protocol.ErrorReport;
+import dev.moe2.protocol.FinishReason;
+import dev.moe2.protocol.GenerationParams;
+import dev.moe2.protocol.InferenceReply;
+import dev.moe2.protocol.InferenceRequest;
+import dev.moe2.protocol.Joules;
+import dev.moe2.protocol.Latency;
+import dev.moe2.protocol.Message;
+import dev.moe2.protocol.ModelId;
+import dev.moe2.protocol.OrchestratorId;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** The dispatcher against a scripted channel and a clock that only moves when a poll waits. */
+class DispatcherTest {
+
+  static final Instant T0 = Instant.parse("2026-11-29T10:00:00Z");
+
+  /** A clock the test moves. */
+  static final class FakeClock extends Clock {
+    Instant now = T0;
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  /** Answers each request as {@code script} says (null: silence); polls advance the clock. */
+  static final class ScriptedChannel implements RequestChannel {
+    final FakeClock clock;
+    final Function<InferenceRequest, Message> script;
+    final Deque<Message> box = new ArrayDeque<>();
+    final List<InferenceRequest> sent = new ArrayList<>();
+    final Set<String> refuse = new HashSet<>();
+
+    ScriptedChannel(FakeClock clock, Function<InferenceRequest, Message> script) {
+      this.clock = clock;
+      this.script = script;
+    }
+
+    @Override
+    public OrchestratorId id() {
+      return OrchestratorId.of("orch-test");
+    }
+
+    @Override
+    public boolean send(InferenceRequest r) {
+      if (refuse.contains(r.agentId().value())) {
+        return false;
+      }
+      sent.add(r);
+      Message m = script.apply(r);
+      if (m != null) {
+        box.add(m);
+      }
+      return true;
+    }
+
+    @Override
+    public Mailbox open(String requestId) {
+      return new Mailbox() {
+        @Override
+        public Message poll(Duration max) {
+          Message m = box.poll();
+          if (m == null) {
+            clock.now = clock.now.plus(max);
+          }
+          return m;
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+  }
+
+  static Pick pick(String model, String agent, double delayS) {
+    return new Pick(new Expert(model, agent, "maxn", delayS, 10), 0.5, 0.5);
+  }
+
+  static InferenceReply reply(InferenceRequest r, String text) {
+    return new InferenceReply(
+        r.requestId(),
+        r.agentId(),
+        r.modelId(),
+        text,
+        10,
+        2,
+        FinishReason.values()[0],
+        new Latency(
+            Duration.ofMillis(10), Duration.ZERO, Duration.ofMillis(5), Duration.ofMillis(20)),
+        new EnergyReading(Joules.of(1.5), EnergySource.SIMULATED),
+        "maxn",
+        T0);
+  }
+
+  final FakeClock clock = new FakeClock();
+  final InFlight inFlight = new InFlight();
+  final Set<String> dead = new HashSet<>();
+
+  Dispatcher.Job job() {
+    return new Dispatcher.Job(
+        "req-1",
+        List.of(new ChatMessage(ChatRole.USER, "2+2?")),
+        new GenerationParams(16, 0, 1, null, null),
+        T0.plusMillis(500));
+  }
+
+  List<Dispatcher.Tracked> run(ScriptedChannel ch, List<Pick> first, List<Pick> fallbacks) {
+    return new Dispatcher(ch, inFlight, a -> !dead.contains(a), clock).run(job(), first, fallbacks);
+  }
+
+  @Test
+  void run_twoModelsOnOneAgent_eachTrackedAndCreditedToItsOwnModel() {
+    ScriptedChannel ch = new ScriptedChannel(clock, r -> reply(r, "A from " + r.modelId()));
+
+    List<Dispatcher.Tracked> out =
+        run(ch, List.of(pick("zephyr", "orin-1", 0.2), pick("mistral", "orin-1", 0.2)), List.of());
+
+    assertThat(out)
+        .extracting(t -> t.state)
+        .containsExactly(ExpertStatus.REPLIED, ExpertStatus.REPLIED);
+    assertThat(out).extracting(t -> t.reply.modelId().value()).containsExactly("zephyr", "mistral");
+    assertThat(out)
+        .extracting(t -> t.reply.text())
+        .containsExactly("A from zephyr", "A from mistral");
+    assertThat(inFlight.load("orin-1")).isZero();
+  }
+
+  @Test
+  void run_silentExpert_endsAtTheDeadlinePlusGraceAndReDispatchesNothingWhenTimeIsUp() {
+    ScriptedChannel ch = new ScriptedChannel(clock, r -> null);
+
+    List<Dispatcher.Tracked> out =
+        run(ch, List.of(pick("zephyr", "orin-1", 0.2)), List.of(pick("mistral", "orin-2", 0.2)));
+
+    assertThat(out)
+        .singleElement()
+        .satisfies(t -> assertThat(t.state).isEqualTo(ExpertStatus.DEADLINE));
+    assertThat(clock.now).isAfterOrEqualTo(T0.plusMillis(500).plus(Dispatcher.GRACE));
+    assertThat(ch.sent).hasSize(1);
+  }
+
+  @Test
+  void run_errorFromTheFirst_reDispatchesOnceToTheNextThatFits() {
+    ScriptedChannel ch =
+        new ScriptedChannel(
+            clock,
+            r ->
+                r.agentId().value().equals("orin-1")
+                    ? new ErrorReport(
+                        r.requestId(),
+                        r.agentId(),
+                        r.modelId(),
+                        ErrorCode.OVERLOADED,
+                        "busy",
+                        true,
+                        T0)
+                    : reply(r, "B"));
+
+    List<Dispatcher.Tracked> out =
+        run(
+            ch,
+            List.of(pick("zephyr", "orin-1", 0.2)),
+            List.of(pick("slow", "orin-3", 5.0), pick("mistral", "orin-2", 0.2)));
+
+    assertThat(out).hasSize(2);
+    assertThat(out.get(0).state).isEqualTo(ExpertStatus.ERROR);
+    assertThat(out.get(0).errorCode).isEqualTo("overloaded");
+    assertThat(out.get(1).attempt).isEqualTo(2);
+    assertThat(out.get(1).pick.expert().modelId()).isEqualTo("mistral");
+    assertThat(out.get(1).state).isEqualTo(ExpertStatus.REPLIED);
+    assertThat(ch.sent).extracting(InferenceRequest::attempt).containsExactly(1, 2);
+  }
+
+  @Test
+  void run_agentDiesWhileWaiting_isDroppedAtOnce() {
+    ScriptedChannel ch = new ScriptedChannel(clock, r -> null);
+    dead.add("orin-1");
+
+    List<Dispatcher.Tracked> out = run(ch, List.of(pick("zephyr", "orin-1", 0.2)), List.of());
+
+    assertThat(out)
+        .singleElement()
+        .satisfies(t -> assertThat(t.state).isEqualTo(ExpertStatus.AGENT_DIED));
+    assertThat(clock.now).isBefore(T0.plusMillis(100));
+  }
+
+  @Test
+  void run_brokerRefusesTheRequest_noAnswerWithoutWaiting() {
+    ScriptedChannel ch = new ScriptedChannel(clock, r -> reply(r, "A"));
+    ch.refuse.add("orin-1");
+
+    List<Dispatcher.Tracked> out = run(ch, List.of(pick("zephyr", "orin-1", 0.2)), List.of());
+
+    assertThat(out)
+        .singleElement()
+        .satisfies(t -> assertThat(t.state).isEqualTo(ExpertStatus.NO_ANSWER));
+    assertThat(inFlight.load("orin-1")).isZero();
+  }
+
+  @Test
+  void run_replyFromAnUnaskedModel_isIgnored() {
+    ScriptedChannel ch =
+        new ScriptedChannel(
+            clock,
+            r ->
+                reply(
+                    new InferenceRequest(
+                        r.requestId(),
+                        1,
+                        AgentId.of("orin-1"),
+                        ModelId.of("other"),
+                        r.messages(),
+                        r.params(),
+                        r.issuedAt(),
+                        r.deadline(),
+                        r.replyTo()),
+                    "X"));
+
+    List<Dispatcher.Tracked> out = run(ch, List.of(pick("zephyr", "orin-1", 0.2)), List.of());
+
+    assertThat(out)
+        .singleElement()
+        .satisfies(t -> assertThat(t.state).isEqualTo(ExpertStatus.DEADLINE));
+  }
+}
