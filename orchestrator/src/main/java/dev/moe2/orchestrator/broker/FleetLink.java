@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,7 @@ public class FleetLink implements MessageBus {
   private final FleetRegistry fleet;
   private final ReplyHub replies;
   private final Clock clock;
+  private final Event<LinkUp> up;
   private final JsonCodec codec = new JsonCodec();
   private final OrchestratorId id;
   private final AtomicLong malformed = new AtomicLong();
@@ -52,12 +54,14 @@ public class FleetLink implements MessageBus {
       FleetRegistry fleet,
       ReplyHub replies,
       MeterRegistry metrics,
-      Clock clock) {
+      Clock clock,
+      Event<LinkUp> up) {
     this.broker = broker;
     this.config = config;
     this.fleet = fleet;
     this.replies = replies;
     this.clock = clock;
+    this.up = up;
     this.id = OrchestratorId.of(config.orchestratorId());
     metrics.gauge("moe2_mqtt_malformed_messages", malformed);
   }

@@ -104,6 +104,7 @@ public class FleetRegistry {
           drift =
               new FleetChanged(
                   FleetChanged.Kind.DRIFT,
+                  id.value(),
                   String.format("drift on %s: decode %.2fx the profile", id, after.slowdown()));
         }
       } else if (message instanceof ErrorReport e) {
@@ -188,14 +189,17 @@ public class FleetRegistry {
   private static FleetChanged transition(AgentView before, AgentView after) {
     AgentId id = after.id();
     if (before.stale() && after.online() && before.fresh().online()) {
-      LOG.debugf("%s heard again after the broker link returned", id);
-      return null;
+      return new FleetChanged(
+          FleetChanged.Kind.AGENT_BACK,
+          id.value(),
+          id + " heard again after the broker link returned");
     }
     if (before.online() != after.online()) {
       return after.online()
-          ? new FleetChanged(FleetChanged.Kind.AGENT_ONLINE, id + " online")
+          ? new FleetChanged(FleetChanged.Kind.AGENT_ONLINE, id.value(), id + " online")
           : new FleetChanged(
               FleetChanged.Kind.AGENT_OFFLINE,
+              id.value(),
               id
                   + " offline ("
                   + (after.state() == null ? "new incarnation" : after.state().reason())
@@ -206,7 +210,9 @@ public class FleetRegistry {
         && after.state() != before.state()
         && after.state().planVersion() != before.state().planVersion()) {
       return new FleetChanged(
-          FleetChanged.Kind.PLAN_APPLIED, id + " applied plan " + after.state().planVersion());
+          FleetChanged.Kind.PLAN_APPLIED,
+          id.value(),
+          id + " applied plan " + after.state().planVersion());
     }
     return null;
   }

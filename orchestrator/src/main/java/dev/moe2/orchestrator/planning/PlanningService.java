@@ -8,6 +8,7 @@ import dev.moe2.optimizer.Expert;
 import dev.moe2.optimizer.Problem;
 import dev.moe2.optimizer.Rates;
 import dev.moe2.optimizer.Selection;
+import dev.moe2.orchestrator.broker.LinkUp;
 import dev.moe2.orchestrator.broker.MessageBus;
 import dev.moe2.orchestrator.config.OrchestratorConfig;
 import dev.moe2.orchestrator.fleet.AgentView;
@@ -108,9 +109,39 @@ public class PlanningService {
   }
 
   void onFleetChanged(@Observes FleetChanged event) {
-    if (event.kind().replans()) {
-      requestReplan(event.reason());
+    if (!event.kind().replans()) {
+      return;
     }
+    PlanRecord plan = current;
+    if (event.kind() == FleetChanged.Kind.AGENT_BACK
+        && plan != null
+        && plan.assignments().containsKey(event.agent())) {
+      return; // the plan still counts on it: it is confirmed again by its state, nothing to redo
+    }
+    requestReplan(event.reason());
+  }
+
+  /**
+   * The link is back: parts of the current plan that their agents have not confirmed are sent again
+   * (a publish may have failed while the link was down, and a restarted broker without persistence
+   * lost the retained copies).
+   */
+  void onLinkUp(@Observes LinkUp event) {
+    plannerThread.execute(this::resendUnconfirmed);
+  }
+
+  private void resendUnconfirmed() {
+    PlanRecord plan = current;
+    if (plan == null) {
+      return;
+    }
+    plan.assignments()
+        .forEach(
+            (agent, part) -> {
+              if (!confirmed(plan, agent)) {
+                link.publish(Topic.plan(AgentId.of(agent)), part);
+              }
+            });
   }
 
   /** Schedules a re-plan (coalesced with any already waiting). */
@@ -284,6 +315,34 @@ public class PlanningService {
         s.plan().stream()
             .map(d -> d.deviceId() + "=" + (d.on() ? d.modeId() + d.models() : "off"))
             .toList());
+    List<String> missed = missedAgents(s);
+    if (!missed.isEmpty()) {
+      // they came (back) online while this plan was being made: plan again with them
+      requestReplan(missed + " came online while planning");
+    }
+  }
+
+  /** Online agents of a known device class that the selection does not cover. */
+  private List<String> missedAgents(Selection s) {
+    java.util.Set<String> planned = new java.util.HashSet<>();
+    s.plan().forEach(d -> planned.add(d.deviceId()));
+    List<String> missed = new ArrayList<>();
+    for (AgentView a : fleet.onlineAgents()) {
+      String id = a.id().value();
+      if (!planned.contains(id) && knownDeviceClass(a)) {
+        missed.add(id);
+      }
+    }
+    return missed;
+  }
+
+  private boolean knownDeviceClass(AgentView a) {
+    try {
+      fleet.catalog().deviceClass(a.birth().deviceClass());
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   /**

@@ -103,4 +103,23 @@ class FleetRegistryTest {
 
     assertThat(fleet.agent(A).orElseThrow().online()).isFalse();
   }
+
+  @Test
+  void linkLost_agentUnverifiedUntilItsStateArrivesAgain_thenBackWithoutGoingOffline() {
+    send(birth(100));
+    send(state(100, AgentStatus.ONLINE, T.plusSeconds(1), "started"));
+
+    fleet.linkLost();
+
+    assertThat(fleet.agent(A).orElseThrow().online()).isFalse();
+    assertThat(fleet.onlineAgents()).isEmpty();
+    send(birth(100)); // a retained birth alone does not verify it
+    assertThat(fleet.agent(A).orElseThrow().online()).isFalse();
+    send(state(100, AgentStatus.ONLINE, T.plusSeconds(1), "started"));
+    assertThat(fleet.agent(A).orElseThrow().online()).isTrue();
+    assertThat(changes)
+        .extracting(FleetChanged::kind)
+        .containsExactly(FleetChanged.Kind.AGENT_ONLINE, FleetChanged.Kind.AGENT_BACK);
+    assertThat(changes.get(1).agent()).isEqualTo("orin-a");
+  }
 }
