@@ -241,6 +241,26 @@ abstract class AgentContractTests {
   }
 
   @Test
+  void request_sameRequestIdForTwoModelsOfOneAgent_bothAnswered() throws Exception {
+    Orchestra o = orchestra();
+    Agent a = agent("");
+    awaitOnline(o, a);
+
+    o.request(request(o, a, "zephyr-7b-beta", "r-k2", "Hello?", 8, Duration.ofSeconds(10)));
+    o.request(request(o, a, "mistral-7b", "r-k2", "Hello?", 8, Duration.ofSeconds(10)));
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                o.all(InferenceReply.class, x -> x.requestId().value().equals("r-k2")).size() == 2);
+    assertThat(o.all(InferenceReply.class, x -> x.requestId().value().equals("r-k2")))
+        .extracting(x -> x.modelId().value())
+        .containsExactlyInAnyOrder("zephyr-7b-beta", "mistral-7b");
+    assertThat(a.counters().duplicates()).isZero();
+  }
+
+  @Test
   void request_malformed_answeredWithAnErrorAndTheAgentKeepsServing() throws Exception {
     Orchestra o = orchestra();
     Agent a = agent("");

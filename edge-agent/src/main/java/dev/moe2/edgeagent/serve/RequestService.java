@@ -134,7 +134,9 @@ public final class RequestService {
       answerMalformed(topicName, responseTopic, e.getMessage());
       return;
     }
-    if (!recent.firstTime(request.requestId().value() + "#" + request.attempt())) {
+    // one dispatch = (request, expert, attempt): k experts on one agent share the request id
+    if (!recent.firstTime(
+        request.requestId().value() + "#" + request.modelId().value() + "#" + request.attempt())) {
       duplicates.incrementAndGet();
       LOG.log(
           System.Logger.Level.DEBUG, "request {0} redelivered: not run again", request.requestId());
