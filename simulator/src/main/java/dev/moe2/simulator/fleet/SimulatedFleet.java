@@ -174,10 +174,14 @@ public final class SimulatedFleet implements AutoCloseable {
       relay = network.get(id);
     }
     relay.blockForever();
-    a.close(); // finds no connection: no goodbye is published
     synchronized (this) {
       dead.add(id);
     }
+    // the process is gone: its resources are released in the background (no goodbye reaches
+    // the broker through the blocked relay), as the operating system would
+    Thread reaper = new Thread(a::close, "sim-reap-" + id);
+    reaper.setDaemon(true);
+    reaper.start();
   }
 
   /** Starts a killed agent again (a new incarnation). */
