@@ -117,11 +117,6 @@ public class FleetLink implements MessageBus {
         MqttLink.PublishOptions.NONE);
   }
 
-  /** Clears a retained message (an empty retained payload). */
-  public boolean clearRetained(Topic topic) {
-    return send(topic.name(), new byte[0], 1, true, MqttLink.PublishOptions.NONE);
-  }
-
   /** Publishes a request with expiry, response topic and correlation data (the contract). */
   @Override
   public boolean request(InferenceRequest r) {

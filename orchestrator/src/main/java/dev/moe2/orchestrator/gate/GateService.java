@@ -14,7 +14,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -103,11 +102,6 @@ public class GateService {
   /** What the gate is doing (for readiness): loaded, training, or why training failed. */
   public String status() {
     return status;
-  }
-
-  /** The gate; empty until {@link #ready()}. */
-  public Optional<TrainedGate> gate() {
-    return Optional.ofNullable(gate);
   }
 
   /** The experts q is over, as RouterDC names them (e.g. HuggingFaceH4/zephyr-7b-beta). */
