@@ -39,6 +39,8 @@ import java.util.Properties;
 /** Builds an {@link Agent} from its configuration: the explicit wiring of the daemon. */
 public final class AgentFactory {
 
+  private static final System.Logger LOG = System.getLogger(AgentFactory.class.getName());
+
   /** The version in births: the jar's, or {@code dev} when run from classes. */
   public static final String VERSION =
       Optional.ofNullable(Agent.class.getPackage().getImplementationVersion()).orElse("dev");
@@ -103,11 +105,30 @@ public final class AgentFactory {
     }
     PowerController power = power(config, device, simulated);
     EnergyMeter meter = meter(config, device, simulated, power);
+    // resident experts load in config order while they fit the memory for models: a state never
+    // claims a resident set that a plan keeping it would be refused for
+    double left = device.usableMemoryGiB().value();
     for (int i = 0; i < config.experts().size(); i++) {
       AgentConfig.Expert e = config.experts().get(i);
       if (e.resident()) {
+        HostedModel m = models.get(ModelId.of(e.model()));
+        if (m.memoryGiB() > left + 1e-9) {
+          LOG.log(
+              System.Logger.Level.WARNING,
+              String.format(
+                  java.util.Locale.ROOT,
+                  "experts[%d] (%s) not loaded at start: it needs %.1f GiB and %.1f GiB of the"
+                      + " %.1f GiB for models are left; a plan can load it in place of others",
+                  i,
+                  e.model(),
+                  m.memoryGiB(),
+                  left,
+                  device.usableMemoryGiB().value()));
+          continue;
+        }
+        left -= m.memoryGiB();
         try {
-          models.get(ModelId.of(e.model())).backend().load();
+          m.backend().load();
         } catch (RuntimeException ex) {
           throw new ConfigException(
               "experts[" + i + "]", "cannot load " + e.model() + ": " + ex.getMessage(), ex);

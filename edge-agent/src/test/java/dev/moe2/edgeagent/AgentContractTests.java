@@ -326,6 +326,32 @@ abstract class AgentContractTests {
   }
 
   @Test
+  void ownState_offlineOfItsIncarnationWhileConnected_reassertsOnline() throws Exception {
+    Orchestra o = orchestra();
+    Agent a = agent("");
+    AgentState online = awaitOnline(o, a);
+
+    // what the broker does when it publishes the will of a connection it noticed late
+    o.publish(
+        Topic.state(a.id()),
+        new AgentState(
+            a.id(),
+            online.incarnation(),
+            AgentStatus.OFFLINE,
+            null,
+            List.of(),
+            0,
+            "connection-lost",
+            Instant.now()));
+
+    AgentState again =
+        o.awaitOne(
+            AgentState.class, s -> s.agentId().equals(a.id()) && "reasserted".equals(s.reason()));
+    assertThat(again.status()).isEqualTo(AgentStatus.ONLINE);
+    assertThat(again.incarnation()).isEqualTo(online.incarnation());
+  }
+
+  @Test
   void close_cleanShutdown_publishesOfflineItself() throws Exception {
     Orchestra o = orchestra();
     Agent a = agent("");

@@ -303,10 +303,7 @@ public final class MqttLink implements AutoCloseable {
     if (subscriptions.isEmpty()) {
       return;
     }
-    MqttSubscription[] subs =
-        subscriptions.stream()
-            .map(s -> new MqttSubscription(s.filter(), s.qos()))
-            .toArray(MqttSubscription[]::new);
+    MqttSubscription[] subs = mqttSubscriptions();
     IMqttToken token = c.subscribe(subs);
     token.waitForCompletion(settings.connectTimeout().toMillis() + 1000);
     int[] codes = token.getReasonCodes();
@@ -325,7 +322,18 @@ public final class MqttLink implements AutoCloseable {
     }
   }
 
-  private MqttConnectionOptions options() {
+  /**
+   * The subscriptions as made: No Local, Retain As Published and Retain Handling at their defaults
+   * (false, false, 0 = retained messages at subscribe), as the contract's session table says.
+   */
+  MqttSubscription[] mqttSubscriptions() {
+    return subscriptions.stream()
+        .map(s -> new MqttSubscription(s.filter(), s.qos()))
+        .toArray(MqttSubscription[]::new);
+  }
+
+  /** The connect options (the contract's session table); package-private for its test. */
+  MqttConnectionOptions options() {
     MqttConnectionOptions o = new MqttConnectionOptions();
     o.setCleanStart(true);
     o.setSessionExpiryInterval(0L);

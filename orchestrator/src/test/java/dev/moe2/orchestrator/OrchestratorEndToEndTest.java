@@ -13,6 +13,7 @@ import dev.moe2.edgeagent.Agent;
 import dev.moe2.edgeagent.AgentFactory;
 import dev.moe2.edgeagent.config.ConfigLoader;
 import dev.moe2.profiles.workload.ReferenceWorkload;
+import dev.moe2.protocol.InferenceReply;
 import dev.moe2.protocol.testing.FaultProxy;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -346,6 +347,104 @@ class OrchestratorEndToEndTest {
         .post("/v1/chat/completions")
         .then()
         .statusCode(200);
+  }
+
+  /**
+   * The k experts of a request on one agent (the issue-13 bug): every dispatch is answered on its
+   * own and credited to its own model, with the latency and joules the agent sent for that model.
+   */
+  @Test
+  @Order(8)
+  void chat_kExpertsAllOnOneAgent_eachAnsweredAndCreditedToItsOwnModel() throws Exception {
+    NETWORK.get("orin-agx-2").blockForever(); // with rtx4090-1 gone too, one agent is left
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                given()
+                    .get("/api/plans")
+                    .jsonPath()
+                    .getList("[-1].devices.deviceId", String.class)
+                    .equals(List.of("orin-agx-1")));
+    awaitAllOnlineConfirmed();
+    Map<String, InferenceReply> seen = new java.util.concurrent.ConcurrentHashMap<>();
+    dev.moe2.protocol.JsonCodec codec = new dev.moe2.protocol.JsonCodec();
+    dev.moe2.mqtt.MqttLink observer =
+        new dev.moe2.mqtt.MqttLink(
+            new dev.moe2.mqtt.MqttLink.Settings(
+                "tcp://127.0.0.1:18831",
+                "e2e-observer",
+                null,
+                null,
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(5),
+                Duration.ofMillis(100),
+                Duration.ofSeconds(1),
+                null,
+                1),
+            List.of(
+                new dev.moe2.mqtt.MqttLink.Subscription("moe2/v1/orchestrators/+/replies/+", 1)),
+            null,
+            new dev.moe2.mqtt.MqttLink.Listener() {
+              @Override
+              public void connected(boolean reconnect) {}
+
+              @Override
+              public void arrived(dev.moe2.mqtt.MqttLink.Incoming m) {
+                if (codec.decode(m.topic(), m.payload()) instanceof InferenceReply r) {
+                  seen.put(r.requestId().value() + "|" + r.modelId().value(), r);
+                }
+              }
+            });
+    observer.start();
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(observer::connected);
+      for (int k : new int[] {2, 3}) {
+        JsonPath decision = null;
+        List<String> tried = new ArrayList<>();
+        for (String category : ReferenceWorkload.CATEGORIES) {
+          io.restassured.response.Response r =
+              given()
+                  .contentType(ContentType.JSON)
+                  .body(
+                      """
+                      {"model": "%s", "max_tokens": 16, "moe2": {"k": %d},
+                       "messages": [{"role": "user", "content": "k experts on one agent?"}]}"""
+                          .formatted(category, k))
+                  .post("/v1/chat/completions");
+          tried.add(category + ": " + r.statusCode() + " " + r.asString());
+          // a category the one agent cannot serve within its budgets is refused (503): next one
+          if (r.statusCode() == 200 && r.jsonPath().getList("moe2.usable").size() >= k) {
+            decision = r.jsonPath();
+            break;
+          }
+        }
+        assertThat(decision)
+            .as("a category with %d usable experts on orin-agx-1; tried %s", k, tried)
+            .isNotNull();
+        String requestId = decision.getString("moe2.requestId");
+        List<Map<String, Object>> chosen = decision.getList("moe2.chosen");
+        assertThat(chosen).as("k = %d", k).hasSize(k);
+        assertThat(chosen).extracting(c -> c.get("agent")).containsOnly("orin-agx-1");
+        assertThat(chosen).extracting(c -> c.get("status")).containsOnly("replied");
+        assertThat(chosen.stream().map(c -> c.get("model")).distinct()).hasSize(k);
+        for (Map<String, Object> c : chosen) {
+          String key = requestId + "|" + c.get("model");
+          await().atMost(Duration.ofSeconds(5)).until(() -> seen.containsKey(key));
+          InferenceReply sent = seen.get(key);
+          assertThat(((Number) c.get("measuredDelayS")).doubleValue())
+              .as("latency credited to %s", c.get("model"))
+              .isCloseTo(
+                  sent.latency().total().toNanos() / 1e9,
+                  org.assertj.core.data.Offset.offset(1e-6));
+          assertThat(((Number) c.get("measuredEnergyJ")).doubleValue())
+              .as("joules credited to %s", c.get("model"))
+              .isCloseTo(sent.energy().joules().value(), org.assertj.core.data.Offset.offset(1e-6));
+        }
+      }
+    } finally {
+      observer.close();
+    }
   }
 
   static long latestPlanVersion() {

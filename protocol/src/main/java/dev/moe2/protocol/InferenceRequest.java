@@ -60,6 +60,16 @@ public record InferenceRequest(
     }
   }
 
+  /**
+   * The MQTT 5 Message Expiry Interval to publish this request with at {@code now}: the time left
+   * to the deadline in whole seconds, rounded up, at least 1. A broker may therefore deliver it up
+   * to a second after its deadline; the agent checks {@link #deadline()} itself.
+   */
+  public long messageExpirySeconds(Instant now) {
+    long millis = remaining(now).toMillis();
+    return Math.max(1, (millis + 999) / 1000);
+  }
+
   /** Time left until the deadline at {@code now}; zero when it has passed. */
   public Duration remaining(Instant now) {
     Duration left = Duration.between(now, deadline);

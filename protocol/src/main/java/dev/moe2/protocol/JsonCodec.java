@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.fasterxml.jackson.module.paramnames.ParameterNamesModule;
-import dev.moe2.protocol.internal.DurationMillisModule;
+import dev.moe2.protocol.internal.ContractTimeModule;
 import java.io.IOException;
 import java.util.stream.Collectors;
 
@@ -57,7 +57,7 @@ public final class JsonCodec {
         JsonMapper.builder()
             .addModule(new ParameterNamesModule())
             .addModule(new JavaTimeModule())
-            .addModule(new DurationMillisModule())
+            .addModule(new ContractTimeModule())
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

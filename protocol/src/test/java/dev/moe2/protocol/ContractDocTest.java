@@ -1,6 +1,7 @@
 package dev.moe2.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -122,5 +123,81 @@ class ContractDocTest {
 
     assertThat(ErrorCode.values())
         .allSatisfy(code -> assertThat(doc).contains("| `" + code.label() + "` |"));
+  }
+
+  private static final Pattern INSTANT =
+      Pattern.compile("\"(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.(\\d+))?Z)\"");
+
+  @Test
+  void examples_timesAtMillisecondPrecision() throws IOException {
+    List<String> times = new ArrayList<>();
+    for (Example e : examples()) {
+      Matcher m = INSTANT.matcher(e.json());
+      while (m.find()) {
+        times.add(m.group(1));
+        assertThat(m.group(2) == null ? "" : m.group(2))
+            .as("fraction of %s in the %s example", m.group(1), e)
+            .hasSizeLessThanOrEqualTo(3);
+      }
+    }
+    assertThat(times).isNotEmpty();
+  }
+
+  @Test
+  void birthExample_memoryIsTheUsableShareOfItsDeviceClass() throws IOException {
+    Birth birth =
+        examples().stream()
+            .map(e -> codec.decode(e.topic(), e.json().getBytes(StandardCharsets.UTF_8)))
+            .filter(Birth.class::isInstance)
+            .map(Birth.class::cast)
+            .findFirst()
+            .orElseThrow();
+    dev.moe2.profiles.DeviceClass dc =
+        dev.moe2.profiles.ProfileCatalog.builtIn().deviceClass(birth.deviceClass());
+
+    assertThat(birth.memoryMiB())
+        .as("memoryMiB = usableMemoryGiB x 1024 of %s", dc.id())
+        .isEqualTo(Math.round(dc.usableMemoryGiB().value() * 1024));
+    assertThat(dc.mode(birth.powerMode())).as("powerMode is a mode id of the profile").isPresent();
+    assertThat(birth.profileId()).isEqualTo(birth.deviceClass());
+  }
+
+  @Test
+  void planVersionExamples_areEpochMillisecondSized64BitIntegers() throws IOException {
+    List<Long> versions = new ArrayList<>();
+    for (Example e : examples()) {
+      Message m = codec.decode(e.topic(), e.json().getBytes(StandardCharsets.UTF_8));
+      if (m instanceof PlanAssignment p) {
+        versions.add(p.planVersion());
+      } else if (m instanceof AgentState s && s.status() == AgentStatus.ONLINE) {
+        versions.add(s.planVersion());
+      }
+    }
+    assertThat(versions)
+        .isNotEmpty()
+        .allSatisfy(v -> assertThat(v).isGreaterThan(Integer.MAX_VALUE));
+  }
+
+  @Test
+  void messageExpiry_secondsLeftRoundedUpAtLeastOne() {
+    InferenceRequest r = Samples.request(); // deadline T0 + 8 s
+
+    assertThat(r.messageExpirySeconds(Samples.T0)).isEqualTo(8);
+    assertThat(r.messageExpirySeconds(Samples.T0.plusMillis(1))).isEqualTo(8);
+    assertThat(r.messageExpirySeconds(Samples.T0.plusMillis(7_001))).isEqualTo(1);
+    assertThat(r.messageExpirySeconds(Samples.T0.plusSeconds(9)))
+        .as("past the deadline")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void wholePayloadErrors_nameTheFieldPayload() throws IOException {
+    for (String bad : List.of("", "{", "[1]")) {
+      assertThatThrownBy(
+              () -> codec.decode(Topic.birth(Samples.AGENT), bad.getBytes(StandardCharsets.UTF_8)))
+          .isInstanceOfSatisfying(
+              ProtocolException.class, e -> assertThat(e.field()).isEqualTo("payload"));
+    }
+    assertThat(doc()).contains("names the field\n`payload`");
   }
 }

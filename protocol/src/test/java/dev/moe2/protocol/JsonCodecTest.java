@@ -68,6 +68,40 @@ class JsonCodecTest {
   }
 
   @Test
+  void encode_instantsWithNanoseconds_writtenAtMillisecondPrecisionTruncated() {
+    InferenceRequest r = Samples.request();
+    InferenceRequest fine =
+        new InferenceRequest(
+            r.requestId(),
+            r.attempt(),
+            r.agentId(),
+            r.modelId(),
+            r.messages(),
+            r.params(),
+            java.time.Instant.parse("2026-11-25T08:00:00.123456789Z"),
+            java.time.Instant.parse("2026-11-25T08:00:08.999999999Z"),
+            r.replyTo());
+
+    String json = text(codec.encode(fine));
+
+    assertThat(json)
+        .contains("\"issuedAt\":\"2026-11-25T08:00:00.123Z\"")
+        .contains("\"deadline\":\"2026-11-25T08:00:08.999Z\"");
+  }
+
+  @Test
+  void decode_instantsWithNanoseconds_acceptedAsWritten() {
+    String json =
+        text(codec.encode(Samples.request()))
+            .replace("2026-11-25T08:00:00Z", "2026-11-25T08:00:00.123456789Z");
+
+    InferenceRequest r =
+        codec.decode(Topic.requests(AGENT, Samples.MODEL), utf8(json), InferenceRequest.class);
+
+    assertThat(r.issuedAt()).isEqualTo(java.time.Instant.parse("2026-11-25T08:00:00.123456789Z"));
+  }
+
+  @Test
   void decode_malformedJson_throwsMalformedPayloadNamingTopic() {
     assertThatThrownBy(() -> codec.decode(Topic.birth(AGENT), utf8("{\"schemaVersion\":1,")))
         .isInstanceOf(MalformedPayloadException.class)

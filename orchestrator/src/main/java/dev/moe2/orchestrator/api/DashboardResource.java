@@ -32,6 +32,7 @@ import java.util.Map;
 public class DashboardResource {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final dev.moe2.protocol.JsonCodec CODEC = new dev.moe2.protocol.JsonCodec();
 
   private final FleetRegistry fleet;
   private final PlanningService planning;
@@ -62,10 +63,20 @@ public class DashboardResource {
       m.put("confirmed", planning.confirmed(a.id().value()));
       m.put("slowdown", a.slowdown());
       m.put("reason", a.state() == null ? null : a.state().reason());
-      m.put("profile", a.profile());
+      // as the agent sent it: the contract's units (ms, J), not Jackson's defaults for Duration
+      m.put("profile", a.profile() == null ? null : contractJson(a.profile()));
       out.add(m);
     }
     return out;
+  }
+
+  /** A message as the contract writes it (ms, J), for the dashboard API. */
+  static JsonNode contractJson(dev.moe2.protocol.Message message) {
+    try {
+      return JSON.readTree(CODEC.encode(message));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @GET

@@ -3,6 +3,7 @@ package dev.moe2.orchestrator.broker;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import dev.moe2.orchestrator.config.OrchestratorConfig;
 import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -96,7 +97,10 @@ public class BrokerService {
     }
   }
 
-  void stop(@Observes ShutdownEvent event) {
+  /** Last: the orchestrator's own client has disconnected ({@link FleetLink#STOP}) before. */
+  static final int STOP = 5000;
+
+  void stop(@Observes @Priority(STOP) ShutdownEvent event) {
     if (hivemq != null) {
       try {
         hivemq.stop().join();

@@ -120,7 +120,7 @@ public class FleetLink implements MessageBus {
   /** Publishes a request with expiry, response topic and correlation data (the contract). */
   @Override
   public boolean request(InferenceRequest r) {
-    long left = Math.max(1, Duration.between(clock.instant(), r.deadline()).toSeconds() + 1);
+    long left = r.messageExpirySeconds(clock.instant());
     return send(
         Topic.requests(r.agentId(), r.modelId()).name(),
         codec.encode(r),
@@ -145,7 +145,10 @@ public class FleetLink implements MessageBus {
     }
   }
 
-  void stop(@Observes ShutdownEvent event) {
+  /** After the services that publish, before the embedded broker ({@link BrokerService#STOP}). */
+  static final int STOP = 3000;
+
+  void stop(@Observes @Priority(STOP) ShutdownEvent event) {
     MqttLink l = link;
     if (l != null) {
       l.close();

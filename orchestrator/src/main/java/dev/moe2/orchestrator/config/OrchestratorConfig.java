@@ -125,6 +125,16 @@ public interface OrchestratorConfig {
     @Positive
     double driftThreshold();
 
+    /**
+     * {@code moe2.planning.slowdown-expiry}: how long a measured slowdown stands without a profile
+     * report that carries samples; then the agent is planned at its device profile's speed again
+     * (the re-admission rule of the contract), so a device planned out for being slow can show it
+     * has recovered.
+     */
+    @WithDefault("10m")
+    @DurationMin(seconds = 1)
+    Duration slowdownExpiry();
+
     /** {@code moe2.planning.history}: plans kept for {@code /api/plans}. */
     @WithDefault("50")
     @Min(1)

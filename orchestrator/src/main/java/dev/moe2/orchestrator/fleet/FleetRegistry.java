@@ -15,10 +15,15 @@ import dev.moe2.protocol.Topic;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
@@ -40,9 +45,15 @@ public class FleetRegistry {
   private final double driftThreshold;
   private final AtomicInteger online = new AtomicInteger();
 
+  /** When each agent's slowdown was last measured (a profile report with usable samples). */
+  private final Map<AgentId, Instant> measuredAt = new ConcurrentHashMap<>();
+
+  private final Clock clock;
+
   @jakarta.inject.Inject
-  FleetRegistry(Event<FleetChanged> changed, OrchestratorConfig config, MeterRegistry metrics) {
-    this(changed::fire, config.planning().driftThreshold(), metrics);
+  FleetRegistry(
+      Event<FleetChanged> changed, OrchestratorConfig config, MeterRegistry metrics, Clock clock) {
+    this(changed::fire, config.planning().driftThreshold(), metrics, clock);
   }
 
   /** Without CDI (tests): {@code changed} is told of every change. */
@@ -50,9 +61,59 @@ public class FleetRegistry {
       java.util.function.Consumer<FleetChanged> changed,
       double driftThreshold,
       MeterRegistry metrics) {
+    this(changed, driftThreshold, metrics, Clock.systemUTC());
+  }
+
+  /** Without CDI (tests), with the clock that stamps profile arrivals. */
+  public FleetRegistry(
+      java.util.function.Consumer<FleetChanged> changed,
+      double driftThreshold,
+      MeterRegistry metrics,
+      Clock clock) {
     this.changed = changed;
     this.driftThreshold = driftThreshold;
+    this.clock = clock;
     metrics.gauge("moe2_fleet_online_agents", online);
+  }
+
+  /**
+   * The re-admission rule (contract, <i>profile</i>): an online agent planned with a measured
+   * slowdown whose last profile with samples is older than {@code expiry} (an agent planned out for
+   * being slow gets no requests, so it can never show it has recovered) is planned at its device
+   * profile's speed again. If it is still slow, its next report measures it again (drift).
+   *
+   * @return the agents re-admitted
+   */
+  public List<AgentId> readmitUnmeasured(Duration expiry) {
+    Instant now = clock.instant();
+    List<FleetChanged> fired = new ArrayList<>();
+    synchronized (agents) {
+      for (AgentView v : List.copyOf(agents.values())) {
+        Instant at = measuredAt.get(v.id());
+        if (!v.online()
+            || Math.abs(v.plannedSlowdown() - 1) < 1e-9
+            || at == null
+            || at.plus(expiry).isAfter(now)) {
+          continue;
+        }
+        agents.put(
+            v.id(), new AgentView(v.id(), v.birth(), v.state(), v.profile(), 1, 1, v.stale()));
+        measuredAt.remove(v.id());
+        fired.add(
+            new FleetChanged(
+                FleetChanged.Kind.DRIFT,
+                v.id().value(),
+                String.format(
+                    "re-admission of %s: planned at %.2fx its profile, no samples for %s; planned"
+                        + " at the profile again",
+                    v.id(), v.plannedSlowdown(), Duration.between(at, now).withNanos(0))));
+      }
+    }
+    for (FleetChanged c : fired) {
+      LOG.info("fleet: " + c.reason());
+      changed.accept(c);
+    }
+    return fired.stream().map(c -> AgentId.of(c.agent())).toList();
   }
 
   public Collection<AgentView> agents() {
@@ -172,7 +233,11 @@ public class FleetRegistry {
     if (before.birth() == null || p.incarnation() != before.birth().incarnation()) {
       return before;
     }
-    double slowdown = slowdown(before, p);
+    OptionalDouble measured = measuredSlowdown(before, p);
+    if (measured.isPresent()) {
+      measuredAt.put(before.id(), clock.instant());
+    }
+    double slowdown = measured.orElse(before.slowdown());
     double planned = before.plannedSlowdown();
     boolean drift = Math.abs(slowdown - planned) > driftThreshold * planned;
     return new AgentView(
@@ -224,13 +289,17 @@ public class FleetRegistry {
     }
   }
 
-  /** Mean over the report's experts of measured decode time per token / the profile's. */
-  private double slowdown(AgentView view, ProfileReport p) {
+  /**
+   * Mean over the report's experts of measured decode time per token (the agent's EWMA) / the
+   * device profile's at the report's power mode; empty when no expert of the report can be compared
+   * (unknown device class or model, no decode samples).
+   */
+  private OptionalDouble measuredSlowdown(AgentView view, ProfileReport p) {
     DeviceClass dc;
     try {
       dc = catalog.deviceClass(view.birth().deviceClass());
     } catch (RuntimeException e) {
-      return view.slowdown();
+      return OptionalDouble.empty();
     }
     double sum = 0;
     int n = 0;
@@ -246,7 +315,7 @@ public class FleetRegistry {
       sum += e.decodePerToken().toNanos() / 1e6 / predictedMs;
       n++;
     }
-    return n == 0 ? view.slowdown() : sum / n;
+    return n == 0 ? OptionalDouble.empty() : OptionalDouble.of(sum / n);
   }
 
   public Optional<ModelDescriptor> model(String id) {

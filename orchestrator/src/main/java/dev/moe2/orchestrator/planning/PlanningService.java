@@ -290,8 +290,12 @@ public class PlanningService {
     Problem p = problem(categories);
     lastReplanAt = clock.instant();
     if (p == null) {
-      LOG.infof("no agent online: no plan (%s)", reason);
-      current = null;
+      // the plan stays: no expert of it is routable while its agents are offline, and an agent
+      // that comes back holding its part (a reconnect, or a new process that applied its retained
+      // plan) serves again at once, before the re-plan its return triggers
+      LOG.infof(
+          "no agent online (%s): keeping plan %s until one is back",
+          reason, current == null ? "none" : current.version());
       return;
     }
     long t0 = System.nanoTime();

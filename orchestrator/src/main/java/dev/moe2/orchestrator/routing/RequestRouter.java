@@ -222,13 +222,32 @@ public class RequestRouter {
           + t.energyBudgetJ()
           + " J)";
     }
-    return planning.current().isEmpty()
-        ? "no plan yet: no agent is online"
-        : "category "
-            + t.category()
-            + " has no usable expert under the current plan ("
-            + r.bound()
-            + ")";
+    List<AgentView> online = fleet.onlineAgents();
+    if (online.isEmpty()) {
+      return "no agent is online";
+    }
+    if (planning.current().isEmpty()) {
+      return "the first plan, for the "
+          + online.size()
+          + " online agent(s), is being made; retry shortly";
+    }
+    PlanRecord plan = planning.current().get();
+    List<String> pending =
+        online.stream()
+            .map(a -> a.id().value())
+            .filter(a -> !planning.confirmed(a))
+            .sorted()
+            .toList();
+    return "category "
+        + t.category()
+        + " has no usable expert under plan "
+        + plan.version()
+        + " ("
+        + r.bound()
+        + ")"
+        + (pending.isEmpty()
+            ? ""
+            : "; online agents that have not applied it yet: " + pending + " (retry shortly)");
   }
 
   /** Combines the replies into the answer, or ends in 503 no-answer; records the decision. */

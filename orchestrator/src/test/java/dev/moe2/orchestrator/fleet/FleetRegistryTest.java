@@ -6,10 +6,15 @@ import dev.moe2.protocol.AgentId;
 import dev.moe2.protocol.AgentState;
 import dev.moe2.protocol.AgentStatus;
 import dev.moe2.protocol.Birth;
+import dev.moe2.protocol.EnergySource;
+import dev.moe2.protocol.ExpertProfile;
 import dev.moe2.protocol.HostedExpert;
+import dev.moe2.protocol.Joules;
 import dev.moe2.protocol.ModelId;
+import dev.moe2.protocol.ProfileReport;
 import dev.moe2.protocol.Topic;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,5 +126,92 @@ class FleetRegistryTest {
         .extracting(FleetChanged::kind)
         .containsExactly(FleetChanged.Kind.AGENT_ONLINE, FleetChanged.Kind.AGENT_BACK);
     assertThat(changes.get(1).agent()).isEqualTo("orin-a");
+  }
+
+  /** A clock the test moves. */
+  static final class MovingClock extends java.time.Clock {
+    Instant now = T;
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  private static ProfileReport profile(long incarnation, Duration decodePerToken) {
+    return new ProfileReport(
+        A,
+        incarnation,
+        "maxn",
+        T,
+        T.plusSeconds(30),
+        null,
+        List.of(
+            new ExpertProfile(
+                ModelId.of("zephyr-7b-beta"),
+                5,
+                Duration.ofMillis(200),
+                Duration.ofMillis(1),
+                decodePerToken,
+                Duration.ofSeconds(3),
+                Duration.ofSeconds(4),
+                Duration.ofSeconds(5),
+                Joules.of(100),
+                Joules.of(1),
+                EnergySource.SIMULATED)));
+  }
+
+  @Test
+  void readmitUnmeasured_slowAgentWithoutSamplesPastTheExpiry_plannedAtItsProfileAgain() {
+    MovingClock clock = new MovingClock();
+    FleetRegistry f = new FleetRegistry(changes::add, 0.25, new SimpleMeterRegistry(), clock);
+    f.accept(Topic.birth(A), birth(100));
+    f.accept(Topic.state(A), state(100, AgentStatus.ONLINE, T, "started"));
+    f.accept(Topic.profile(A), profile(100, Duration.ofSeconds(1))); // far slower than predicted
+    double slow = f.agent(A).orElseThrow().plannedSlowdown();
+    assertThat(slow).isGreaterThan(5);
+
+    clock.now = T.plus(Duration.ofMinutes(9));
+    assertThat(f.readmitUnmeasured(Duration.ofMinutes(10))).isEmpty();
+    clock.now = T.plus(Duration.ofMinutes(11));
+    assertThat(f.readmitUnmeasured(Duration.ofMinutes(10))).containsExactly(A);
+
+    AgentView v = f.agent(A).orElseThrow();
+    assertThat(v.slowdown()).isEqualTo(1);
+    assertThat(v.plannedSlowdown()).isEqualTo(1);
+    assertThat(changes)
+        .extracting(FleetChanged::kind)
+        .containsExactly(
+            FleetChanged.Kind.AGENT_ONLINE, FleetChanged.Kind.DRIFT, FleetChanged.Kind.DRIFT);
+    assertThat(changes.get(2).reason()).startsWith("re-admission of orin-a");
+    // measured afresh: still slow, so drift takes it out again
+    f.accept(Topic.profile(A), profile(100, Duration.ofSeconds(1)));
+    assertThat(f.agent(A).orElseThrow().plannedSlowdown()).isEqualTo(slow);
+  }
+
+  @Test
+  void readmitUnmeasured_slowAgentStillReportingSamples_keepsItsSlowdown() {
+    MovingClock clock = new MovingClock();
+    FleetRegistry f = new FleetRegistry(changes::add, 0.25, new SimpleMeterRegistry(), clock);
+    f.accept(Topic.birth(A), birth(100));
+    f.accept(Topic.state(A), state(100, AgentStatus.ONLINE, T, "started"));
+    f.accept(Topic.profile(A), profile(100, Duration.ofSeconds(1)));
+    clock.now = T.plus(Duration.ofMinutes(8));
+    f.accept(Topic.profile(A), profile(100, Duration.ofSeconds(1)));
+
+    clock.now = T.plus(Duration.ofMinutes(12));
+
+    assertThat(f.readmitUnmeasured(Duration.ofMinutes(10))).isEmpty();
+    assertThat(f.agent(A).orElseThrow().plannedSlowdown()).isGreaterThan(5);
   }
 }

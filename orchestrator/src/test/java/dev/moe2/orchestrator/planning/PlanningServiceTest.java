@@ -157,6 +157,37 @@ class PlanningServiceTest {
   }
 
   @Test
+  void replan_noAgentOnline_keepsThePlanSoAnAgentBackWithItsPartServesAtOnce() {
+    join("rtx-1", "rtx-4090", "pl450");
+    PlanningService planning = service(config());
+    planning.replan("first");
+    confirmAll();
+    PlanRecord plan = planning.current().orElseThrow();
+    PlanAssignment part = bus.plans.get("rtx-1");
+    String served =
+        List.of("knowledge", "math", "reasoning", "code").stream()
+            .filter(c -> !planning.usable(c).isEmpty())
+            .findFirst()
+            .orElseThrow();
+    long before = fleet.agent(AgentId.of("rtx-1")).orElseThrow().birth().incarnation();
+    fleet.accept(
+        Topic.state(AgentId.of("rtx-1")),
+        new AgentState(
+            AgentId.of("rtx-1"), before, AgentStatus.OFFLINE, null, List.of(), 0, "shutdown", T));
+
+    planning.replan("rtx-1 offline");
+
+    assertThat(planning.current()).contains(plan);
+    assertThat(planning.usable(served)).as("nothing routable while it is offline").isEmpty();
+    // a new process of the agent applied the retained part before any re-plan
+    join("rtx-1", "rtx-4090", "pl450");
+    long now = fleet.agent(AgentId.of("rtx-1")).orElseThrow().birth().incarnation();
+    state("rtx-1", now, part.powerMode(), part.residentModels(), part.planVersion());
+    assertThat(planning.confirmed("rtx-1")).isTrue();
+    assertThat(planning.usable(served)).isNotEmpty();
+  }
+
+  @Test
   void fleetChanged_planAppliedEvent_isNotAReasonToReplan() {
     assertThat(FleetChanged.Kind.PLAN_APPLIED.replans()).isFalse();
     assertThat(FleetChanged.Kind.AGENT_OFFLINE.replans()).isTrue();

@@ -11,18 +11,25 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 
 /**
- * Writes {@link Duration}s as a JSON number of milliseconds (fractions allowed, e.g. {@code 21.3}),
- * the unit every {@code ...Ms} field of the contract uses.
+ * The contract's time formats: {@link Duration}s as a JSON number of milliseconds (fractions
+ * allowed, e.g. {@code 21.3}), the unit every {@code ...Ms} field uses; {@link Instant}s as
+ * ISO-8601 UTC strings at millisecond precision at most ({@code 2026-11-25T08:00:00.231Z}),
+ * truncated, since some client libraries reject nanosecond fractions. Instants are read at any
+ * precision.
  */
-public final class DurationMillisModule extends SimpleModule {
+public final class ContractTimeModule extends SimpleModule {
 
   private static final long serialVersionUID = 1L;
 
-  public DurationMillisModule() {
-    super("moe2-duration-millis");
+  public ContractTimeModule() {
+    super("moe2-contract-time");
     addSerializer(Duration.class, new Writer());
+    addSerializer(Instant.class, new InstantWriter());
     addDeserializer(Duration.class, new Reader());
   }
 
@@ -31,6 +38,14 @@ public final class DurationMillisModule extends SimpleModule {
     public void serialize(Duration value, JsonGenerator gen, SerializerProvider serializers)
         throws IOException {
       gen.writeNumber(value.toNanos() / 1e6);
+    }
+  }
+
+  private static final class InstantWriter extends JsonSerializer<Instant> {
+    @Override
+    public void serialize(Instant value, JsonGenerator gen, SerializerProvider serializers)
+        throws IOException {
+      gen.writeString(DateTimeFormatter.ISO_INSTANT.format(value.truncatedTo(ChronoUnit.MILLIS)));
     }
   }
 
