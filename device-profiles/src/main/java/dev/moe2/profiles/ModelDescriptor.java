@@ -10,6 +10,8 @@ package dev.moe2.profiles;
  * @param paramsBillions parameter count
  * @param weightsGiB size of the quantised weights
  * @param footprintGiB memory it occupies when resident (weights + KV cache + runtime)
+ * @param tokenizer which tokenizer counts its prompt tokens; {@code null}: none known (the
+ *     orchestrator then estimates with the largest count of the known families plus a margin)
  */
 public record ModelDescriptor(
     String id,
@@ -18,4 +20,15 @@ public record ModelDescriptor(
     String quantization,
     Figure paramsBillions,
     Figure weightsGiB,
-    Figure footprintGiB) {}
+    Figure footprintGiB,
+    Tokenizer tokenizer) {
+
+  /**
+   * Which shared tokenizer counts this model's prompt tokens, and the margin added when it is a
+   * stand-in for the model's own.
+   *
+   * @param family {@code llama2} or {@code llama3} (a folder of {@code shared/tokenizers})
+   * @param margin relative safety margin added to the count (0.10 = +10 %)
+   */
+  public record Tokenizer(String family, double margin, String note) {}
+}

@@ -68,6 +68,8 @@ class DashboardPageTest {
         .body(OrchestratorEndToEndTest.chat("reasoning", "Why do leaves change colour?"))
         .post("/v1/chat/completions")
         .then()
+        .log()
+        .ifValidationFails()
         .statusCode(200);
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());

@@ -308,7 +308,7 @@ class OrchestratorEndToEndTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void agentKilledMidRequests_everyRequestEndsAndThePlanDropsIt() throws Exception {
     awaitPlanConfirmed(3);
     List<CompletableFuture<Integer>> sent = new ArrayList<>();
@@ -354,7 +354,7 @@ class OrchestratorEndToEndTest {
    * own and credited to its own model, with the latency and joules the agent sent for that model.
    */
   @Test
-  @Order(8)
+  @Order(9)
   void chat_kExpertsAllOnOneAgent_eachAnsweredAndCreditedToItsOwnModel() throws Exception {
     NETWORK.get("orin-agx-2").blockForever(); // with rtx4090-1 gone too, one agent is left
     await()
@@ -445,6 +445,46 @@ class OrchestratorEndToEndTest {
     } finally {
       observer.close();
     }
+  }
+
+  /** Hard budgets for this request: its real prompt length and max_tokens, not the planned ones. */
+  @Test
+  @Order(7)
+  void chat_promptOrOutputBeyondTheBudget_refusedAtOnceOrCappedWithTheBindingBudget() {
+    String longPrompt = "Explain the history of the Roman Empire in detail. ".repeat(700);
+    JsonPath refused =
+        given()
+            .contentType(ContentType.JSON)
+            .body(chat("knowledge", longPrompt))
+            .post("/v1/chat/completions")
+            .then()
+            .statusCode(422)
+            .body("error.code", equalTo("over-budget"))
+            .extract()
+            .jsonPath();
+    assertThat(refused.getString("error.message"))
+        .contains("within its delay budget")
+        .contains("a prompt of up to")
+        .contains("needs a delay budget of");
+
+    JsonPath capped =
+        given()
+            .contentType(ContentType.JSON)
+            .body(
+                """
+                {"model": "knowledge", "max_completion_tokens": 4000,
+                 "messages": [{"role": "user", "content": "Which planet is the largest?"}]}""")
+            .post("/v1/chat/completions")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath();
+    Map<String, Object> first = capped.getMap("moe2.chosen[0]");
+    assertThat(((Number) first.get("outputCap")).intValue()).isBetween(8, 3999);
+    assertThat(first.get("capBound")).isIn("delay", "energy");
+    assertThat(((Number) first.get("predictedDelayS")).doubleValue()).isLessThanOrEqualTo(0.5);
+    assertThat(((Number) first.get("predictedEnergyJ")).doubleValue())
+        .isLessThanOrEqualTo(capped.getDouble("moe2.energyBudgetJ") + 1e-9);
   }
 
   static long latestPlanVersion() {

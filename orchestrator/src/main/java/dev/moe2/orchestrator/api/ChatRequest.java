@@ -30,9 +30,15 @@ record ChatRequest(RequestRouter.Ask ask, boolean stream) {
     }
     JsonNode root = object(body);
     List<ChatMessage> messages = messages(root.get("messages"));
-    int maxTokens = root.path("max_tokens").asInt(256);
-    if (maxTokens < 1) {
-      throw invalid("max_tokens", maxTokens, "it must be >= 1");
+    // OpenAI's newer name wins; absent: the category's planned output length
+    String tokensField = root.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
+    Integer maxTokens = null;
+    if (root.hasNonNull(tokensField)) {
+      JsonNode t = root.get(tokensField);
+      if (!t.canConvertToInt() || !t.isIntegralNumber() || t.asInt() < 1) {
+        throw invalid(tokensField, t, "it must be an integer >= 1");
+      }
+      maxTokens = t.asInt();
     }
     double temperature = root.path("temperature").asDouble(0);
     if (temperature < 0 || temperature > 2) {

@@ -92,7 +92,7 @@ public class ChatResource {
     ObjectNode choice = out.putArray("choices").addObject();
     choice.put("index", 0);
     choice.putObject("message").put("role", "assistant").put("content", a.text());
-    choice.put("finish_reason", "stop");
+    choice.put("finish_reason", a.finishReason());
     out.putObject("usage")
         .put("prompt_tokens", a.promptTokens())
         .put("completion_tokens", a.completionTokens())
@@ -120,7 +120,7 @@ public class ChatResource {
     ObjectNode c2 = last.putArray("choices").addObject();
     c2.put("index", 0);
     c2.putObject("delta");
-    c2.put("finish_reason", "stop");
+    c2.put("finish_reason", a.finishReason());
     last.set("moe2", JSON.valueToTree(a.decision()));
     return "data: " + first + "\n\n" + "data: " + last + "\n\n" + "data: [DONE]\n\n";
   }

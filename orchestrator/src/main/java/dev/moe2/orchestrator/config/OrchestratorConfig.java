@@ -160,5 +160,27 @@ public interface OrchestratorConfig {
     @WithDefault("500")
     @Min(1)
     int decisions();
+
+    /**
+     * {@code moe2.requests.min-output-tokens}: the least output an expert must be able to produce
+     * within the request's budgets to be chosen (capped at the request's own length).
+     */
+    @WithDefault("8")
+    @Min(0)
+    int minOutputTokens();
+
+    /**
+     * {@code moe2.requests.device-slots}: requests one agent runs at once (the agent's {@code
+     * serving.maxConcurrent}, default 4); experts on a device with every slot taken are chosen only
+     * when no expert on a device with a free slot fits the request.
+     */
+    @WithDefault("4")
+    @Min(1)
+    int deviceSlots();
+
+    /** {@code moe2.requests.token-cache}: prompt token counts kept (per tokenizer family). */
+    @WithDefault("4096")
+    @Min(16)
+    int tokenCache();
   }
 }

@@ -60,7 +60,9 @@ public class GateService {
     }
     Path dir = config.gate().dir();
     if (GateRecipe.savedIn(dir)) {
-      gate = TrainedGate.load(dir, encoder.id());
+      TrainedGate loaded = TrainedGate.load(dir, encoder.id());
+      warmUp();
+      gate = loaded;
       status = "loaded from " + dir.toAbsolutePath();
       LOG.infof("gate loaded from %s (%d experts)", dir.toAbsolutePath(), gate.experts().size());
       return;
@@ -85,12 +87,23 @@ public class GateService {
           recipe.trainingSet(new EmbeddingCache(encoder, config.gate().cacheDir()), (f, n) -> {});
       TrainedGate trained = recipe.train(set, encoder.id(), f -> {});
       trained.save(dir);
+      warmUp();
       gate = trained;
       status = "trained on " + set.size() + " prompts, saved to " + dir.toAbsolutePath();
       LOG.infof("gate trained on %d prompts and saved to %s", set.size(), dir.toAbsolutePath());
     } catch (RuntimeException e) {
       status = "training failed: " + e.getMessage();
       LOG.error("gate training failed; requests stay refused (gate-not-ready)", e);
+    }
+  }
+
+  /**
+   * Runs the encoder a few times before readiness goes up, so the first requests do not pay for
+   * class loading and the runtime's first passes out of their delay budgets.
+   */
+  private void warmUp() {
+    for (int i = 0; i < 5; i++) {
+      encoder.encode("warm-up " + i + ": which planet is the largest? A. Mars B. Jupiter");
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.moe2.orchestrator.planning;
 
+import dev.moe2.optimizer.Problem;
 import dev.moe2.optimizer.Selection;
 import dev.moe2.protocol.PlanAssignment;
 import java.time.Instant;
@@ -12,6 +13,8 @@ import java.util.Objects;
  * version each agent must report to count as having applied its part. Request threads read the
  * current record without a lock.
  *
+ * @param problem what the plan was made from: each expert's rates (the planned slowdown included),
+ *     links, aggregation time; the request path computes each request's worst case from it
  * @param confirmAt per agent, the version its state must reach (an agent whose part did not change
  *     keeps the older version it was sent)
  * @param planMs time the optimizer took
@@ -23,6 +26,7 @@ public record PlanRecord(
     Instant createdAt,
     String reason,
     Selection selection,
+    Problem problem,
     Map<String, PlanAssignment> assignments,
     Map<String, Long> confirmAt,
     double planMs,
@@ -30,6 +34,7 @@ public record PlanRecord(
 
   public PlanRecord {
     Objects.requireNonNull(selection, "selection");
+    Objects.requireNonNull(problem, "problem");
     assignments = Map.copyOf(assignments);
     confirmAt = Map.copyOf(confirmAt);
   }

@@ -303,7 +303,7 @@ public class PlanningService {
     long nanos = System.nanoTime() - t0;
     planTime.record(nanos, TimeUnit.NANOSECONDS);
     replans.increment();
-    PlanRecord record = assign(++nextVersion, reason, s, nanos / 1e6);
+    PlanRecord record = assign(++nextVersion, reason, p, s, nanos / 1e6);
     current = record;
     history.addLast(record);
     while (history.size() > config.planning().history()) {
@@ -353,7 +353,7 @@ public class PlanningService {
    * Each agent's part of {@code s}: sent (retained) when it changed, else the part the agent
    * already holds, with the version it must confirm.
    */
-  private PlanRecord assign(long version, String reason, Selection s, double ms) {
+  private PlanRecord assign(long version, String reason, Problem p, Selection s, double ms) {
     PlanRecord before = current;
     Instant now = clock.instant();
     Map<String, PlanAssignment> parts = new LinkedHashMap<>();
@@ -384,8 +384,37 @@ public class PlanningService {
         link.publish(Topic.plan(a.id()), part);
       }
     }
-    return new PlanRecord(version, now, reason, s, parts, confirmAt, ms, PlanRecord.optimality(s));
+    return new PlanRecord(
+        version, now, reason, s, p, parts, confirmAt, ms, PlanRecord.optimality(s));
   }
+
+  /**
+   * How one planned expert runs, as the plan was made: its rates at its mode (the planned slowdown
+   * included), its device's link, and the bytes per token of the problem. Empty when the expert is
+   * not in the current plan's problem.
+   */
+  public Optional<ExpertRates> rates(Expert e) {
+    PlanRecord plan = current;
+    if (plan == null) {
+      return Optional.empty();
+    }
+    Problem p = plan.problem();
+    Rates r = p.rates(e.deviceId(), e.modeId(), e.modelId());
+    if (r == null) {
+      return Optional.empty();
+    }
+    return p.devices().stream()
+        .filter(d -> d.id().equals(e.deviceId()))
+        .findFirst()
+        .map(d -> new ExpertRates(r, d.link(), p.bytesPerToken(), p.aggregation()));
+  }
+
+  /** What {@link #rates} returns. */
+  public record ExpertRates(
+      Rates rates,
+      dev.moe2.optimizer.LinkSpec link,
+      double bytesPerToken,
+      dev.moe2.optimizer.AggregationTime aggregation) {}
 
   /** Whether {@code agent} has applied its part of the current plan. */
   public boolean confirmed(String agent) {

@@ -46,6 +46,8 @@ public record Decision(
   public enum Outcome {
     ANSWERED("answered"),
     NO_USABLE_EXPERTS("no-usable-experts"),
+    /** No usable expert fits the request's own budgets (its prompt, its max_tokens): refused. */
+    OVER_BUDGET("over-budget"),
     NO_ANSWER("no-answer");
 
     private final String label;
@@ -86,6 +88,13 @@ public record Decision(
    * @param state what became of it
    * @param errorCode the agent's error code when {@code state} is {@link ExpertStatus#ERROR}
    * @param attempt 1 for the first dispatch, 2 for the re-dispatch
+   * @param predictedDelayS its worst case at its output cap (queue included), seconds
+   * @param predictedEnergyJ its worst case at its output cap, joules
+   * @param outputCap the most tokens it was allowed to generate
+   * @param capBound what set the cap: {@code max_tokens}, {@code delay} or {@code energy} ({@code
+   *     null}: dispatched without per-request budgets)
+   * @param queueS predicted wait before its device starts on the request
+   * @param stoppedAtCap its answer ended at a cap set by a budget (finish_reason length)
    */
   public record Chosen(
       String model,
@@ -99,7 +108,11 @@ public record Decision(
       String energySource,
       @JsonIgnore ExpertStatus state,
       @JsonIgnore String errorCode,
-      int attempt) {
+      int attempt,
+      int outputCap,
+      String capBound,
+      double queueS,
+      boolean stoppedAtCap) {
 
     public Chosen {
       Objects.requireNonNull(agent, "agent");

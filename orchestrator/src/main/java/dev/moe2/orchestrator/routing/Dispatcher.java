@@ -1,6 +1,7 @@
 package dev.moe2.orchestrator.routing;
 
 import dev.moe2.optimizer.FineSelector.Pick;
+import dev.moe2.optimizer.RequestChoice;
 import dev.moe2.orchestrator.routing.Decision.ExpertStatus;
 import dev.moe2.protocol.AgentId;
 import dev.moe2.protocol.ErrorReport;
@@ -39,16 +40,26 @@ final class Dispatcher {
       GenerationParams params,
       Instant deadline) {}
 
+  /**
+   * One expert to dispatch to, with the most tokens it may generate.
+   *
+   * @param capped the fine level's figures for it (cap, its bound, queue, energy share); {@code
+   *     null} when dispatched without per-request budgets
+   */
+  record Assignment(Pick pick, int maxTokens, RequestChoice.CappedPick capped) {}
+
   /** One dispatched expert and what became of it. */
   static final class Tracked {
     final Pick pick;
+    final Assignment assignment;
     final int attempt;
     ExpertStatus state;
     String errorCode;
     InferenceReply reply;
 
-    Tracked(Pick pick, int attempt, ExpertStatus state) {
-      this.pick = pick;
+    Tracked(Assignment assignment, int attempt, ExpertStatus state) {
+      this.pick = assignment.pick();
+      this.assignment = assignment;
       this.attempt = attempt;
       this.state = state;
     }
@@ -84,16 +95,31 @@ final class Dispatcher {
    * @return every dispatched expert with its outcome, in dispatch order
    */
   List<Tracked> run(Job job, List<Pick> chosen, List<Pick> fallbacks) {
+    int max = job.params().maxTokens();
+    return assigned(
+        job,
+        chosen.stream().map(p -> new Assignment(p, max, null)).toList(),
+        fallbacks.stream().map(p -> new Assignment(p, max, null)).toList());
+  }
+
+  /**
+   * Runs one request whose experts each have their own output cap.
+   *
+   * @param chosen the first experts, best first
+   * @param fallbacks the other experts that fit, best first (for the one re-dispatch); an expert's
+   *     predicted delay is its worst case at its cap
+   */
+  List<Tracked> assigned(Job job, List<Assignment> chosen, List<Assignment> fallbacks) {
     List<Tracked> all = new ArrayList<>();
     try (RequestChannel.Mailbox box = channel.open(job.requestId())) {
       List<Tracked> first = new ArrayList<>();
-      for (Pick p : chosen) {
-        first.add(dispatch(job, p, 1));
+      for (Assignment a : chosen) {
+        first.add(dispatch(job, a, 1));
       }
       all.addAll(first);
       collect(box, first, job.deadline());
       if (all.stream().noneMatch(t -> t.reply != null)) {
-        Pick next = nextFitting(fallbacks, job.deadline());
+        Assignment next = nextFitting(fallbacks, job.deadline());
         if (next != null) {
           Tracked again = dispatch(job, next, 2);
           all.add(again);
@@ -104,12 +130,17 @@ final class Dispatcher {
     return all;
   }
 
-  private Pick nextFitting(List<Pick> fallbacks, Instant deadline) {
+  private Assignment nextFitting(List<Assignment> fallbacks, Instant deadline) {
     double left = Duration.between(clock.instant(), deadline).toNanos() / 1e9;
-    return fallbacks.stream().filter(p -> p.expert().delayS() <= left).findFirst().orElse(null);
+    return fallbacks.stream()
+        .filter(a -> a.pick().expert().delayS() <= left)
+        .findFirst()
+        .orElse(null);
   }
 
-  private Tracked dispatch(Job job, Pick pick, int attempt) {
+  private Tracked dispatch(Job job, Assignment a, int attempt) {
+    Pick pick = a.pick();
+    GenerationParams p = job.params();
     AgentId agent = AgentId.of(pick.expert().deviceId());
     InferenceRequest r =
         new InferenceRequest(
@@ -118,16 +149,16 @@ final class Dispatcher {
             agent,
             ModelId.of(pick.expert().modelId()),
             job.messages(),
-            job.params(),
+            new GenerationParams(a.maxTokens(), p.temperature(), p.topP(), p.seed(), p.stop()),
             clock.instant(),
             job.deadline(),
             Topic.replies(channel.id(), agent).name());
     inFlight.started(agent.value());
     if (channel.send(r)) {
-      return new Tracked(pick, attempt, null);
+      return new Tracked(a, attempt, null);
     }
     inFlight.ended(agent.value());
-    return new Tracked(pick, attempt, ExpertStatus.NO_ANSWER);
+    return new Tracked(a, attempt, ExpertStatus.NO_ANSWER);
   }
 
   private void collect(RequestChannel.Mailbox box, List<Tracked> waiting, Instant deadline) {

@@ -1,11 +1,16 @@
 package dev.moe2.orchestrator.routing;
 
+import dev.moe2.optimizer.AggregationTime;
 import dev.moe2.optimizer.CategoryOutcome;
 import dev.moe2.optimizer.Expert;
 import dev.moe2.optimizer.FineSelector;
 import dev.moe2.optimizer.FineSelector.Pick;
+import dev.moe2.optimizer.Rates;
+import dev.moe2.optimizer.RequestCandidate;
+import dev.moe2.optimizer.RequestChoice;
 import dev.moe2.orchestrator.api.ApiException;
 import dev.moe2.orchestrator.broker.MessageBus;
+import dev.moe2.orchestrator.config.OrchestratorConfig;
 import dev.moe2.orchestrator.fleet.AgentView;
 import dev.moe2.orchestrator.fleet.FleetRegistry;
 import dev.moe2.orchestrator.gate.GateService;
@@ -13,6 +18,7 @@ import dev.moe2.orchestrator.planning.PlanRecord;
 import dev.moe2.orchestrator.planning.PlanningService;
 import dev.moe2.orchestrator.routing.Decision.ExpertStatus;
 import dev.moe2.orchestrator.routing.Decision.Outcome;
+import dev.moe2.orchestrator.tokens.TokenCounter;
 import dev.moe2.planning.CategoryConfig;
 import dev.moe2.profiles.ModelDescriptor;
 import dev.moe2.protocol.AgentId;
@@ -45,7 +51,7 @@ public class RequestRouter {
   public record Ask(
       String model,
       List<ChatMessage> messages,
-      int maxTokens,
+      Integer maxTokens,
       double temperature,
       double topP,
       Double delayBudgetS,
@@ -53,7 +59,12 @@ public class RequestRouter {
       Integer k) {}
 
   /** The answer with its decision. */
-  public record Answer(String text, int promptTokens, int completionTokens, Decision decision) {}
+  public record Answer(
+      String text,
+      int promptTokens,
+      int completionTokens,
+      String finishReason,
+      Decision decision) {}
 
   /** The category and budgets one request runs under. */
   record Target(
@@ -63,19 +74,26 @@ public class RequestRouter {
       boolean predicted,
       double delayBudgetS,
       double energyBudgetJ,
-      int k) {}
+      int k,
+      int outputTokens) {}
 
-  /** The ranked experts of one request: all usable ones that fit, best first. */
+  /**
+   * The experts of one request under its own budgets.
+   *
+   * @param first the experts that answer, each with its output cap
+   * @param fallbacks the others that fit alone, best q first (for the one re-dispatch)
+   * @param refusal why none fits (null when {@code first} is not empty or nothing was usable)
+   * @param busy usable experts on devices whose slots were all taken (tried only when no other
+   *     fits)
+   */
   record Ranking(
-      List<String> usable, List<Pick> ranked, Map<String, Double> quality, String bound) {
-    List<Pick> first(int k) {
-      return ranked.subList(0, Math.min(k, ranked.size()));
-    }
-
-    List<Pick> rest(int k) {
-      return ranked.subList(Math.min(k, ranked.size()), ranked.size());
-    }
-  }
+      List<String> usable,
+      List<Dispatcher.Assignment> first,
+      List<Dispatcher.Assignment> fallbacks,
+      Map<String, Double> quality,
+      String bound,
+      RequestChoice.Refusal refusal,
+      int busy) {}
 
   private static final double EPS = 1e-9;
 
@@ -87,6 +105,9 @@ public class RequestRouter {
   private final DecisionLog log;
   private final Dispatcher dispatcher;
   private final Clock clock;
+  private final TokenCounter tokens;
+  private final int deviceSlots;
+  private final int minOutputTokens;
   private final AtomicLong ids = new AtomicLong();
 
   RequestRouter(
@@ -97,7 +118,12 @@ public class RequestRouter {
       RequestChannel channel,
       InFlight inFlight,
       DecisionLog log,
-      Clock clock) {
+      Clock clock,
+      TokenCounter tokens,
+      OrchestratorConfig config) {
+    this.tokens = tokens;
+    this.deviceSlots = config.requests().deviceSlots();
+    this.minOutputTokens = config.requests().minOutputTokens();
     this.gate = gate;
     this.planning = planning;
     this.fleet = fleet;
@@ -128,19 +154,24 @@ public class RequestRouter {
           "broker-unavailable",
           "the link to the MQTT broker is down; no expert can be reached (retry shortly)");
     }
-    Ranking r = rank(t, x);
-    if (r.ranked().isEmpty()) {
+    Ranking r = rank(t, x, ask.messages());
+    if (r.first().isEmpty()) {
+      if (r.refusal() != null) {
+        record(t, r, List.of(), Outcome.OVER_BUDGET, null, null);
+        double spent = Duration.between(start, clock.instant()).toNanos() / 1e9;
+        throw new ApiException(422, "over-budget", refusalReason(t, r.refusal(), spent));
+      }
       record(t, r, List.of(), Outcome.NO_USABLE_EXPERTS, null, null);
       throw new ApiException(503, "no-usable-experts", noUsableReason(t, r));
     }
     Instant deadline = start.plusNanos((long) (t.delayBudgetS() * 1e9));
     GenerationParams params =
-        new GenerationParams(ask.maxTokens(), ask.temperature(), ask.topP(), null, null);
+        new GenerationParams(t.outputTokens(), ask.temperature(), ask.topP(), null, null);
     List<Dispatcher.Tracked> tracked =
-        dispatcher.run(
+        dispatcher.assigned(
             new Dispatcher.Job(t.requestId(), ask.messages(), params, deadline),
-            r.first(t.k()),
-            r.rest(t.k()));
+            r.first(),
+            r.fallbacks());
     return answer(t, r, tracked);
   }
 
@@ -170,46 +201,181 @@ public class RequestRouter {
         predicted,
         ask.delayBudgetS() != null ? ask.delayBudgetS() : cat.delayBudgetS(),
         ask.energyBudgetJ() != null ? ask.energyBudgetJ() : cat.energyBudgetJ(),
-        ask.k() != null ? ask.k() : cat.k());
+        ask.k() != null ? ask.k() : cat.k(),
+        ask.maxTokens() != null ? ask.maxTokens() : cat.outputTokens());
   }
 
-  /** The usable experts that fit the request's budgets, ranked by q (top-k first). */
-  private Ranking rank(Target t, float[] x) {
+  /**
+   * The experts of this request: the worst case of each usable expert (and replica) for the real
+   * prompt, counted with the model's tokenizer, and the request's output length, from its current
+   * rates; devices with a free slot first; the best-q subset of at most k that fits the request's
+   * budgets together ({@link FineSelector#selectWithin}), each capped.
+   */
+  private Ranking rank(Target t, float[] x, List<ChatMessage> messages) {
     List<Expert> usable = planning.usable(t.category());
     double[] q = gate.quality(x, t.category());
     Map<String, Double> quality = new LinkedHashMap<>();
+    Map<String, Expert> all = new LinkedHashMap<>();
     for (Expert e : usable) {
       quality.put(e.modelId(), quality(q, e.modelId()));
+      all.putIfAbsent(e.modelId() + "@" + e.deviceId(), e);
+      for (Expert r : planning.replicas(t.category(), e.modelId())) {
+        all.putIfAbsent(r.modelId() + "@" + r.deviceId(), r);
+      }
     }
-    List<Expert> fitting =
-        usable.stream()
-            .filter(
-                e -> e.delayS() <= t.delayBudgetS() + EPS && e.energyJ() <= t.energyBudgetJ() + EPS)
-            .toList();
-    List<Expert> replicas = new ArrayList<>();
-    for (Expert e : fitting) {
-      replicas.addAll(planning.replicas(t.category(), e.modelId()));
-    }
-    List<Pick> ranked =
-        fitting.isEmpty()
-            ? List.of()
-            : FineSelector.select(
-                fitting, replicas, quality, fitting.size(), e -> inFlight.load(e.deviceId()));
     List<String> names = usable.stream().map(e -> e.modelId() + "@" + e.deviceId()).toList();
-    return new Ranking(names, reweigh(ranked, t.k()), quality, bound(t.category()));
+    String bound = bound(t.category());
+    Map<String, Integer> counted = new java.util.HashMap<>();
+    List<RequestCandidate> candidates = new ArrayList<>();
+    List<RequestCandidate> onBusyDevices = new ArrayList<>();
+    AggregationTime aggregation = AggregationTime.NONE;
+    int busy = 0;
+    for (Expert e : all.values()) {
+      boolean full = inFlight.load(e.deviceId()) >= deviceSlots;
+      if (full) {
+        busy++;
+      }
+      PlanningService.ExpertRates er = planning.rates(e).orElse(null);
+      if (er == null) {
+        continue;
+      }
+      aggregation = er.aggregation();
+      int prompt;
+      try {
+        prompt = promptTokens(e.modelId(), messages, counted);
+      } catch (dev.moe2.orchestrator.tokens.UnknownTokenizerException missing) {
+        continue; // logged at start-up; this model's length cannot be bounded
+      }
+      RequestCandidate c =
+          new RequestCandidate(
+              e, current(er.rates(), e.deviceId()), er.link(), er.bytesPerToken(), prompt, 0);
+      (full ? onBusyDevices : candidates).add(c);
+    }
+    if (candidates.isEmpty() && onBusyDevices.isEmpty()) {
+      return new Ranking(names, List.of(), List.of(), quality, bound, null, busy);
+    }
+    double elapsed = Duration.between(t.start(), clock.instant()).toNanos() / 1e9;
+    double delayLeft = Math.max(1e-9, t.delayBudgetS() - elapsed);
+    int min = Math.max(1, Math.min(minOutputTokens, t.outputTokens()));
+    FineSelector.RequestBudget budget =
+        new FineSelector.RequestBudget(delayLeft, t.energyBudgetJ(), t.outputTokens(), min);
+    // experts on devices with a free slot first: under load the next-best expert that fits is
+    // chosen rather than one whose device is full; only when none fits are full devices tried
+    // (an agent with more slots than moe2.requests.device-slots still takes the request)
+    RequestChoice choice =
+        candidates.isEmpty()
+            ? null
+            : FineSelector.selectWithin(candidates, quality, t.k(), budget, aggregation);
+    if (choice == null || choice.refused()) {
+      candidates.addAll(onBusyDevices);
+      choice = FineSelector.selectWithin(candidates, quality, t.k(), budget, aggregation);
+    }
+    if (choice.refused()) {
+      return new Ranking(names, List.of(), List.of(), quality, bound, choice.refusal(), busy);
+    }
+    List<Dispatcher.Assignment> first = choice.picks().stream().map(RequestRouter::assign).toList();
+    java.util.Set<String> taken = new java.util.HashSet<>();
+    choice.picks().forEach(p -> taken.add(p.expert().modelId() + "@" + p.expert().deviceId()));
+    List<Dispatcher.Assignment> fallbacks = new ArrayList<>();
+    for (RequestCandidate c : candidates) {
+      if (taken.contains(c.expert().modelId() + "@" + c.expert().deviceId())) {
+        continue;
+      }
+      RequestChoice alone = FineSelector.selectWithin(List.of(c), quality, 1, budget, aggregation);
+      if (!alone.refused()) {
+        fallbacks.add(assign(alone.picks().get(0)));
+      }
+    }
+    fallbacks.sort(
+        java.util.Comparator.comparingDouble((Dispatcher.Assignment a) -> -a.pick().quality())
+            .thenComparingDouble(a -> a.pick().expert().delayS()));
+    return new Ranking(names, first, fallbacks, quality, bound, null, busy);
   }
 
-  /** Weights are q renormalised over the first k (the ones that answer together). */
-  private static List<Pick> reweigh(List<Pick> ranked, int k) {
-    List<Pick> first = ranked.subList(0, Math.min(k, ranked.size()));
-    double sum = first.stream().mapToDouble(Pick::quality).sum();
-    List<Pick> out = new ArrayList<>();
-    for (int i = 0; i < ranked.size(); i++) {
-      Pick p = ranked.get(i);
-      double w = i >= k ? 0 : sum > 0 ? p.quality() / sum : 1.0 / first.size();
-      out.add(new Pick(p.expert(), p.quality(), w));
+  /** A capped pick as the dispatcher takes it: the expert carries its worst case at the cap. */
+  private static Dispatcher.Assignment assign(RequestChoice.CappedPick p) {
+    Expert e = p.expert();
+    Expert atCap =
+        new Expert(
+            e.modelId(), e.deviceId(), e.modeId(), p.predictedDelayS(), p.predictedEnergyJ());
+    return new Dispatcher.Assignment(
+        new Pick(atCap, p.quality(), p.weight()), Math.max(1, p.outputCap()), p);
+  }
+
+  /** The plan's rates of a device, slowed further when it is measured slower than planned. */
+  private Rates current(Rates planned, String agent) {
+    double extra =
+        fleet
+            .agent(AgentId.of(agent))
+            .map(v -> v.slowdown() / v.plannedSlowdown())
+            .filter(f -> f > 1)
+            .orElse(1.0);
+    if (extra == 1.0) {
+      return planned;
     }
-    return out;
+    return new Rates(
+        planned.ttftS(),
+        planned.prefillTokPerS() / extra,
+        planned.decodeTokPerS() / extra,
+        planned.activePowerW());
+  }
+
+  /**
+   * The prompt's tokens for a model: counted once per tokenizer family with the shared tokenizer
+   * its catalog entry names, plus that entry's safety margin; a model without one is counted with
+   * every family and the largest count plus 20 %.
+   */
+  private int promptTokens(
+      String modelId, List<ChatMessage> messages, Map<String, Integer> counted) {
+    ModelDescriptor.Tokenizer tk =
+        fleet.model(modelId).map(ModelDescriptor::tokenizer).orElse(null);
+    if (tk == null) {
+      int most = 0;
+      for (String family : List.of("llama2", "llama3")) {
+        most = Math.max(most, counted.computeIfAbsent(family, f -> tokens.count(f, messages)));
+      }
+      return (int) Math.ceil(most * 1.2);
+    }
+    int n = counted.computeIfAbsent(tk.family(), f -> tokens.count(f, messages));
+    return (int) Math.ceil(n * (1 + tk.margin()));
+  }
+
+  private static String refusalReason(Target t, RequestChoice.Refusal r, double spentS) {
+    StringBuilder b =
+        new StringBuilder("no usable expert of ")
+            .append(t.category())
+            .append(" can answer this request within its ")
+            .append(r.binding())
+            .append(" budget (delay ")
+            .append(t.delayBudgetS())
+            .append(" s, energy ")
+            .append(t.energyBudgetJ())
+            .append(" J, ")
+            .append(t.outputTokens())
+            .append(" output tokens");
+    if (spentS > 0.01) {
+      b.append(
+          String.format(Locale.ROOT, "; %.3f s of the delay budget went before dispatch", spentS));
+    }
+    b.append(")");
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "; the best expert, %s@%s, needs a delay budget of %.3f s and an energy budget of"
+                + " %.1f J",
+            r.best().modelId(),
+            r.best().deviceId(),
+            r.delayToAdmitBestS(),
+            r.energyToAdmitBestJ()));
+    if (r.longestPromptTokens() >= 0) {
+      b.append("; a prompt of up to ").append(r.longestPromptTokens()).append(" tokens would fit");
+    }
+    if (r.largestMaxTokens() >= 0) {
+      b.append("; at most ")
+          .append(r.largestMaxTokens())
+          .append(" output tokens (max_tokens) fit this prompt");
+    }
+    return b.toString();
   }
 
   private String noUsableReason(Target t, Ranking r) {
@@ -280,6 +446,7 @@ public class RequestRouter {
         best.text(),
         best.promptTokens(),
         got.stream().mapToInt(InferenceReply::completionTokens).sum(),
+        best.finishReason() == dev.moe2.protocol.FinishReason.LENGTH ? "length" : "stop",
         d);
   }
 
@@ -298,7 +465,14 @@ public class RequestRouter {
         reply == null ? null : reply.energy().source().label(),
         t.state == null ? ExpertStatus.NO_ANSWER : t.state,
         t.errorCode,
-        t.attempt);
+        t.attempt,
+        t.assignment.maxTokens(),
+        t.assignment.capped() == null ? null : t.assignment.capped().capBound().label(),
+        t.assignment.capped() == null ? 0 : t.assignment.capped().queueS(),
+        reply != null
+            && reply.finishReason() == dev.moe2.protocol.FinishReason.LENGTH
+            && t.assignment.capped() != null
+            && t.assignment.capped().capBound() != RequestChoice.CapBound.MAX_TOKENS);
   }
 
   private Decision record(

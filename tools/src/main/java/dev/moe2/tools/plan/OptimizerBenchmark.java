@@ -369,7 +369,8 @@ public final class OptimizerBenchmark implements Callable<Integer> {
               "q4_k_m",
               Figure.derived(7.24, "synthetic"),
               Figure.derived(footprint - 1.75, "synthetic"),
-              Figure.derived(footprint, "synthetic")));
+              Figure.derived(footprint, "synthetic"),
+              null));
     }
     return new ModelCatalog("synthetic-" + count, "seeded synthetic models", models);
   }
