@@ -17,6 +17,17 @@ public record Rates(
     Checks.positive(activePowerW, "rates.activePowerW");
   }
 
+  /**
+   * These rates on a device measured {@code factor} times slower (prefill and decode divided by it;
+   * ttft and power as they are).
+   */
+  public Rates slowedBy(double factor) {
+    Checks.positive(factor, "factor");
+    return factor == 1.0
+        ? this
+        : new Rates(ttftS, prefillTokPerS / factor, decodeTokPerS / factor, activePowerW);
+  }
+
   /** Compute delay of a request with {@code in} prompt and {@code out} generated tokens. */
   public double computeS(int in, int out) {
     return ttftS + in / prefillTokPerS + out / decodeTokPerS;

@@ -268,15 +268,7 @@ public class PlanningService {
           for (var m : p.models()) {
             Rates r = p.rates(d.id(), mode.id(), m.id());
             if (r != null) {
-              b.rates(
-                  d.id(),
-                  mode.id(),
-                  m.id(),
-                  new Rates(
-                      r.ttftS(),
-                      r.prefillTokPerS() / slow,
-                      r.decodeTokPerS() / slow,
-                      r.activePowerW()));
+              b.rates(d.id(), mode.id(), m.id(), r.slowedBy(slow));
               scaled = true;
             }
           }

@@ -83,8 +83,6 @@ public class RequestRouter {
    * @param first the experts that answer, each with its output cap
    * @param fallbacks the others that fit alone, best q first (for the one re-dispatch)
    * @param refusal why none fits (null when {@code first} is not empty or nothing was usable)
-   * @param busy usable experts on devices whose slots were all taken (tried only when no other
-   *     fits)
    */
   record Ranking(
       List<String> usable,
@@ -92,8 +90,7 @@ public class RequestRouter {
       List<Dispatcher.Assignment> fallbacks,
       Map<String, Double> quality,
       String bound,
-      RequestChoice.Refusal refusal,
-      int busy) {}
+      RequestChoice.Refusal refusal) {}
 
   private static final double EPS = 1e-9;
 
@@ -229,12 +226,8 @@ public class RequestRouter {
     List<RequestCandidate> candidates = new ArrayList<>();
     List<RequestCandidate> onBusyDevices = new ArrayList<>();
     AggregationTime aggregation = AggregationTime.NONE;
-    int busy = 0;
     for (Expert e : all.values()) {
       boolean full = inFlight.load(e.deviceId()) >= deviceSlots;
-      if (full) {
-        busy++;
-      }
       PlanningService.ExpertRates er = planning.rates(e).orElse(null);
       if (er == null) {
         continue;
@@ -252,7 +245,7 @@ public class RequestRouter {
       (full ? onBusyDevices : candidates).add(c);
     }
     if (candidates.isEmpty() && onBusyDevices.isEmpty()) {
-      return new Ranking(names, List.of(), List.of(), quality, bound, null, busy);
+      return new Ranking(names, List.of(), List.of(), quality, bound, null);
     }
     double elapsed = Duration.between(t.start(), clock.instant()).toNanos() / 1e9;
     double delayLeft = Math.max(1e-9, t.delayBudgetS() - elapsed);
@@ -271,7 +264,7 @@ public class RequestRouter {
       choice = FineSelector.selectWithin(candidates, quality, t.k(), budget, aggregation);
     }
     if (choice.refused()) {
-      return new Ranking(names, List.of(), List.of(), quality, bound, choice.refusal(), busy);
+      return new Ranking(names, List.of(), List.of(), quality, bound, choice.refusal());
     }
     List<Dispatcher.Assignment> first = choice.picks().stream().map(RequestRouter::assign).toList();
     java.util.Set<String> taken = new java.util.HashSet<>();
@@ -289,7 +282,7 @@ public class RequestRouter {
     fallbacks.sort(
         java.util.Comparator.comparingDouble((Dispatcher.Assignment a) -> -a.pick().quality())
             .thenComparingDouble(a -> a.pick().expert().delayS()));
-    return new Ranking(names, first, fallbacks, quality, bound, null, busy);
+    return new Ranking(names, first, fallbacks, quality, bound, null);
   }
 
   /** A capped pick as the dispatcher takes it: the expert carries its worst case at the cap. */
@@ -304,20 +297,12 @@ public class RequestRouter {
 
   /** The plan's rates of a device, slowed further when it is measured slower than planned. */
   private Rates current(Rates planned, String agent) {
-    double extra =
+    return planned.slowedBy(
         fleet
             .agent(AgentId.of(agent))
             .map(v -> v.slowdown() / v.plannedSlowdown())
             .filter(f -> f > 1)
-            .orElse(1.0);
-    if (extra == 1.0) {
-      return planned;
-    }
-    return new Rates(
-        planned.ttftS(),
-        planned.prefillTokPerS() / extra,
-        planned.decodeTokPerS() / extra,
-        planned.activePowerW());
+            .orElse(1.0));
   }
 
   /**

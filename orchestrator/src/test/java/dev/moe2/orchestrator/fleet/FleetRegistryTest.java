@@ -2,6 +2,7 @@ package dev.moe2.orchestrator.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.moe2.orchestrator.MovingClock;
 import dev.moe2.protocol.AgentId;
 import dev.moe2.protocol.AgentState;
 import dev.moe2.protocol.AgentStatus;
@@ -128,26 +129,6 @@ class FleetRegistryTest {
     assertThat(changes.get(1).agent()).isEqualTo("orin-a");
   }
 
-  /** A clock the test moves. */
-  static final class MovingClock extends java.time.Clock {
-    Instant now = T;
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return java.time.ZoneOffset.UTC;
-    }
-
-    @Override
-    public java.time.Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
-
   private static ProfileReport profile(long incarnation, Duration decodePerToken) {
     return new ProfileReport(
         A,
@@ -173,7 +154,7 @@ class FleetRegistryTest {
 
   @Test
   void readmitUnmeasured_slowAgentWithoutSamplesPastTheExpiry_plannedAtItsProfileAgain() {
-    MovingClock clock = new MovingClock();
+    MovingClock clock = new MovingClock(T);
     FleetRegistry f = new FleetRegistry(changes::add, 0.25, new SimpleMeterRegistry(), clock);
     f.accept(Topic.birth(A), birth(100));
     f.accept(Topic.state(A), state(100, AgentStatus.ONLINE, T, "started"));
@@ -201,7 +182,7 @@ class FleetRegistryTest {
 
   @Test
   void readmitUnmeasured_slowAgentStillReportingSamples_keepsItsSlowdown() {
-    MovingClock clock = new MovingClock();
+    MovingClock clock = new MovingClock(T);
     FleetRegistry f = new FleetRegistry(changes::add, 0.25, new SimpleMeterRegistry(), clock);
     f.accept(Topic.birth(A), birth(100));
     f.accept(Topic.state(A), state(100, AgentStatus.ONLINE, T, "started"));

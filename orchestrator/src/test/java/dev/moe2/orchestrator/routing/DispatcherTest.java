@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.moe2.optimizer.Expert;
 import dev.moe2.optimizer.FineSelector.Pick;
+import dev.moe2.orchestrator.MovingClock;
 import dev.moe2.orchestrator.routing.Decision.ExpertStatus;
 import dev.moe2.protocol.AgentId;
 import dev.moe2.protocol.ChatMessage;
@@ -21,10 +22,8 @@ import dev.moe2.protocol.Latency;
 import dev.moe2.protocol.Message;
 import dev.moe2.protocol.ModelId;
 import dev.moe2.protocol.OrchestratorId;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -39,35 +38,15 @@ class DispatcherTest {
 
   static final Instant T0 = Instant.parse("2026-11-29T10:00:00Z");
 
-  /** A clock the test moves. */
-  static final class FakeClock extends Clock {
-    Instant now = T0;
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
-
   /** Answers each request as {@code script} says (null: silence); polls advance the clock. */
   static final class ScriptedChannel implements RequestChannel {
-    final FakeClock clock;
+    final MovingClock clock;
     final Function<InferenceRequest, Message> script;
     final Deque<Message> box = new ArrayDeque<>();
     final List<InferenceRequest> sent = new ArrayList<>();
     final Set<String> refuse = new HashSet<>();
 
-    ScriptedChannel(FakeClock clock, Function<InferenceRequest, Message> script) {
+    ScriptedChannel(MovingClock clock, Function<InferenceRequest, Message> script) {
       this.clock = clock;
       this.script = script;
     }
@@ -128,7 +107,7 @@ class DispatcherTest {
         T0);
   }
 
-  final FakeClock clock = new FakeClock();
+  final MovingClock clock = new MovingClock(T0);
   final InFlight inFlight = new InFlight();
   final Set<String> dead = new HashSet<>();
 

@@ -36,9 +36,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -142,28 +142,43 @@ public final class ConformanceKit {
   public List<Result> run() {
     connect();
     try {
-      check("birth", this::birth);
-      check("online-state", this::onlineState, "birth");
-      check("device-class", this::deviceClass, "birth");
-      check("timestamps-ms", this::timestampsMs, "online-state");
-      check("plan-applied", this::planApplied, "online-state");
-      check("plan-rejected", this::planRejected, "plan-applied");
-      check("request-reply", this::requestReply, "plan-applied");
-      check("k-on-one-agent", this::kOnOneAgent, "request-reply");
-      check("redelivery-dropped", this::redeliveryDropped, "request-reply");
-      check("second-attempt", this::secondAttempt, "request-reply");
-      check("unknown-expert", this::unknownExpert, "online-state");
-      check("expired-request", this::expiredRequest, "request-reply");
-      check("malformed-request", this::malformedRequest, "online-state");
-      check("serving-after-malformed", this::servingAfterMalformed, "request-reply");
-      check("reassert-online", this::reassertOnline, "online-state");
-      check("profile", this::profile, "request-reply");
+      for (Step step : STEPS) {
+        check(step);
+      }
     } finally {
       cleanUp();
       link.close();
     }
     return List.copyOf(results);
   }
+
+  /** One check: its name, what it runs, and the checks that must have passed (or warned) first. */
+  private record Step(String name, Function<ConformanceKit, Object> body, List<String> needs) {
+    Step(String name, Function<ConformanceKit, Object> body, String... needs) {
+      this(name, body, List.of(needs));
+    }
+  }
+
+  /** The script, in order. */
+  private static final List<Step> STEPS =
+      List.of(
+          new Step("birth", ConformanceKit::birth),
+          new Step("online-state", ConformanceKit::onlineState, "birth"),
+          new Step("device-class", ConformanceKit::deviceClass, "birth"),
+          new Step("timestamps-ms", ConformanceKit::timestampsMs, "online-state"),
+          new Step("plan-applied", ConformanceKit::planApplied, "online-state"),
+          new Step("plan-rejected", ConformanceKit::planRejected, "plan-applied"),
+          new Step("request-reply", ConformanceKit::requestReply, "plan-applied"),
+          new Step("k-on-one-agent", ConformanceKit::kOnOneAgent, "request-reply"),
+          new Step("redelivery-dropped", ConformanceKit::redeliveryDropped, "request-reply"),
+          new Step("second-attempt", ConformanceKit::secondAttempt, "request-reply"),
+          new Step("unknown-expert", ConformanceKit::unknownExpert, "online-state"),
+          new Step("expired-request", ConformanceKit::expiredRequest, "request-reply"),
+          new Step("malformed-request", ConformanceKit::malformedRequest, "online-state"),
+          new Step(
+              "serving-after-malformed", ConformanceKit::servingAfterMalformed, "request-reply"),
+          new Step("reassert-online", ConformanceKit::reassertOnline, "online-state"),
+          new Step("profile", ConformanceKit::profile, "request-reply"));
 
   // ---- the checks ---------------------------------------------------------------------------
 
@@ -189,7 +204,7 @@ public final class ConformanceKit {
   private String onlineState() {
     Heard h =
         await(
-                mark0(),
+                Inbox.START,
                 Inbox.is(
                     AgentState.class,
                     s ->
@@ -514,14 +529,14 @@ public final class ConformanceKit {
     }
     Optional<Heard> h =
         await(
-            mark0(),
+            Inbox.START,
             Inbox.is(
                 ProfileReport.class,
                 p -> p.incarnation() == birth.incarnation() && !p.experts().isEmpty()),
             settings.profileTimeout());
     if (h.isEmpty()) {
       List<Heard> broken =
-          inbox.since(0).stream()
+          inbox.since(Inbox.START).stream()
               .filter(x -> x.topic().equals(Topic.profile(settings.agent()).name()))
               .filter(x -> x.decodeError() != null)
               .toList();
@@ -624,11 +639,6 @@ public final class ConformanceKit {
     return settings.timeout();
   }
 
-  /** A check body: returns its detail (or a {@link #warn}/{@link #skip} marker). */
-  private interface Body {
-    Object run();
-  }
-
   private record Marked(Status status, String detail) {}
 
   private static Marked warn(String detail) {
@@ -639,8 +649,10 @@ public final class ConformanceKit {
     return new Marked(Status.SKIP, detail);
   }
 
-  private void check(String name, Body body, String... needs) {
-    for (String need : needs) {
+  /** Runs a step; its body returns its detail (or a {@link #warn}/{@link #skip} marker). */
+  private void check(Step step) {
+    String name = step.name();
+    for (String need : step.needs()) {
       boolean ok =
           results.stream()
               .anyMatch(
@@ -655,7 +667,7 @@ public final class ConformanceKit {
     long t0 = System.nanoTime();
     Result r;
     try {
-      Object out = body.run();
+      Object out = step.body().apply(this);
       Duration took = Duration.ofNanos(System.nanoTime() - t0);
       r =
           out instanceof Marked m
@@ -679,16 +691,13 @@ public final class ConformanceKit {
     progress.accept(r);
   }
 
-  private int mark0() {
-    return 0;
-  }
-
   private Optional<Heard> await(int mark, Predicate<Heard> match, Duration timeout) {
     return inbox.await(mark, match, timeout);
   }
 
   private Heard awaitOn(Topic topic, String what) {
-    return await(mark0(), h -> h.topic().equals(topic.name()) && h.payload().length > 0, timeout())
+    return await(
+            Inbox.START, h -> h.topic().equals(topic.name()) && h.payload().length > 0, timeout())
         .orElseThrow(
             () ->
                 new CheckFailed(
@@ -786,7 +795,7 @@ public final class ConformanceKit {
   }
 
   private String topicOf(Message m) {
-    return inbox.since(0).stream()
+    return inbox.since(Inbox.START).stream()
         .filter(h -> h.message() == m)
         .map(Heard::topic)
         .findFirst()
@@ -858,25 +867,8 @@ public final class ConformanceKit {
     return models.stream().map(ModelId::value).toList();
   }
 
-  /** Set of check names, in order (for docs and tests). */
-  public static Set<String> checks() {
-    return new LinkedHashSet<>(
-        List.of(
-            "birth",
-            "online-state",
-            "device-class",
-            "timestamps-ms",
-            "plan-applied",
-            "plan-rejected",
-            "request-reply",
-            "k-on-one-agent",
-            "redelivery-dropped",
-            "second-attempt",
-            "unknown-expert",
-            "expired-request",
-            "malformed-request",
-            "serving-after-malformed",
-            "reassert-online",
-            "profile"));
+  /** The check names, in order (for docs and tests). */
+  public static List<String> checks() {
+    return STEPS.stream().map(Step::name).toList();
   }
 }

@@ -26,6 +26,9 @@ final class Inbox {
       byte[] correlation,
       Instant at) {}
 
+  /** The mark before the first message: everything heard. */
+  static final int START = 0;
+
   private final JsonCodec codec;
   private final List<Heard> heard = new ArrayList<>();
 
