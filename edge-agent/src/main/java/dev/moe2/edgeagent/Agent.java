@@ -69,6 +69,7 @@ public final class Agent implements AutoCloseable {
       Executors.newSingleThreadExecutor(r -> daemon(r, "agent-plan"));
   private final ScheduledExecutorService reporter =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "agent-profile"));
+  private final int maxConcurrent;
   private volatile Instant windowStart;
   private volatile String lastReason = "started";
   private volatile boolean closing;
@@ -79,6 +80,8 @@ public final class Agent implements AutoCloseable {
       EnergyMeter meter,
       PowerController power,
       Profiler profiler,
+      java.util.function.Function<String, java.util.Optional<dev.moe2.profiles.Performance>>
+          profileRates,
       double memoryGiB,
       Function<Agent, AgentLink> linkFactory,
       JsonCodec codec,
@@ -87,6 +90,7 @@ public final class Agent implements AutoCloseable {
       int maxConcurrent,
       int dedupeCapacity) {
     this.identity = identity;
+    this.maxConcurrent = maxConcurrent;
     this.models = Map.copyOf(models);
     this.meter = meter;
     this.power = power;
@@ -103,6 +107,7 @@ public final class Agent implements AutoCloseable {
             models,
             meter,
             power::current,
+            profileRates,
             profiler,
             () -> reporter.execute(this::report),
             link,
@@ -199,7 +204,8 @@ public final class Agent implements AutoCloseable {
             .toList(),
         identity.softwareVersion(),
         identity.profileId(),
-        clock.instant());
+        clock.instant(),
+        maxConcurrent);
   }
 
   private AgentState state(AgentStatus status, String reason) {

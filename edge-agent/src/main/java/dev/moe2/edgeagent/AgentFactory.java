@@ -169,6 +169,10 @@ public final class AgentFactory {
         meter,
         power,
         new Profiler(p.ewmaAlpha(), p.driftThreshold(), p.minSamples()),
+        sizeClass ->
+            device.sizeClasses().contains(sizeClass)
+                ? java.util.Optional.of(device.performance(sizeClass, power.current()))
+                : java.util.Optional.empty(),
         device.usableMemoryGiB().value(),
         agent -> new PahoLink(id, settings, codec, agent::lastWill, sim.seed()),
         codec,

@@ -485,6 +485,46 @@ class OrchestratorEndToEndTest {
     assertThat(((Number) first.get("predictedDelayS")).doubleValue()).isLessThanOrEqualTo(0.5);
     assertThat(((Number) first.get("predictedEnergyJ")).doubleValue())
         .isLessThanOrEqualTo(capped.getDouble("moe2.energyBudgetJ") + 1e-9);
+    // the agent got its share of the energy budget as a cap, and its meter stayed within it
+    double cap = ((Number) first.get("energyCapJ")).doubleValue();
+    assertThat(cap).isPositive().isLessThanOrEqualTo(capped.getDouble("moe2.energyBudgetJ") + 1e-9);
+    assertThat(((Number) first.get("measuredEnergyJ")).doubleValue()).isLessThanOrEqualTo(cap);
+    assertThat(first.get("finishReason")).isIn("stop", "length", "energy-cap");
+
+    List<Map<String, Object>> decisions = given().get("/api/decisions").jsonPath().getList("$");
+    assertThat(decisions)
+        .filteredOn(d -> "over-budget".equals(d.get("outcome")))
+        .isNotEmpty()
+        .allSatisfy(d -> assertThat(d.get("refusedBy")).isIn("delay", "energy", "agent"));
+
+    // the what-if says which prompt would have fitted, and that this one did not
+    List<Map<String, Object>> fits =
+        given()
+            .queryParam("category", "knowledge")
+            .queryParam("promptTokens", 7000)
+            .queryParam("maxTokens", 8)
+            .get("/api/fits")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getList("$");
+    assertThat(fits)
+        .isNotEmpty()
+        .allSatisfy(
+            f -> {
+              assertThat(((Number) f.get("longestPromptForMaxTokens")).intValue())
+                  .isBetween(-1, 6999);
+              assertThat(((Number) f.get("maxTokensForPrompt")).intValue()).isEqualTo(-1);
+            });
+    assertThat(fits)
+        .anySatisfy(f -> assertThat((Integer) f.get("longestPromptForMaxTokens")).isPositive());
+    given()
+        .queryParam("category", "nope")
+        .get("/api/fits")
+        .then()
+        .statusCode(400)
+        .body("error.code", equalTo("unknown-category"));
   }
 
   static long latestPlanVersion() {

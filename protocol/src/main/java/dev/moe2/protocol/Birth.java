@@ -18,6 +18,8 @@ import java.util.List;
  * @param softwareVersion the agent's version
  * @param profileId the profile its predictions start from, e.g. {@code jetson-agx-orin-64gb}
  * @param timestamp when it was published
+ * @param maxConcurrent optional: the requests it runs at once; beyond them it answers {@code
+ *     overloaded} (orchestrators queue for a slot instead of sending more)
  */
 public record Birth(
     @JsonProperty(required = true) AgentId agentId,
@@ -28,8 +30,33 @@ public record Birth(
     @JsonProperty(required = true) List<HostedExpert> experts,
     @JsonProperty(required = true) String softwareVersion,
     @JsonProperty(required = true) String profileId,
-    @JsonProperty(required = true) Instant timestamp)
+    @JsonProperty(required = true) Instant timestamp,
+    Integer maxConcurrent)
     implements Message {
+
+  /** A birth that does not say how many requests the agent runs at once. */
+  public Birth(
+      AgentId agentId,
+      long incarnation,
+      String deviceClass,
+      String powerMode,
+      long memoryMiB,
+      List<HostedExpert> experts,
+      String softwareVersion,
+      String profileId,
+      Instant timestamp) {
+    this(
+        agentId,
+        incarnation,
+        deviceClass,
+        powerMode,
+        memoryMiB,
+        experts,
+        softwareVersion,
+        profileId,
+        timestamp,
+        null);
+  }
 
   public Birth {
     Checks.notNull(agentId, "agentId");
@@ -41,5 +68,8 @@ public record Birth(
     Checks.notBlank(softwareVersion, "softwareVersion");
     Checks.notBlank(profileId, "profileId");
     Checks.notNull(timestamp, "timestamp");
+    if (maxConcurrent != null) {
+      Checks.positive(maxConcurrent, "maxConcurrent");
+    }
   }
 }

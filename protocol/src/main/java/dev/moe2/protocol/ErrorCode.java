@@ -9,6 +9,11 @@ public enum ErrorCode {
   DEADLINE_EXCEEDED("deadline-exceeded"),
   OVERLOADED("overloaded"),
   BACKEND_FAILURE("backend-failure"),
+  /**
+   * Even the prefill of the prompt would spend more than the request's {@code energyCapJ}, or
+   * finish after its deadline: nothing was run.
+   */
+  OVER_BUDGET("over-budget"),
   PLAN_REJECTED("plan-rejected"),
   INTERNAL("internal");
 

@@ -21,6 +21,10 @@ import java.util.List;
  * @param deadline when the answer must have arrived; past it the agent stops and replies with
  *     {@link ErrorCode#DEADLINE_EXCEEDED}
  * @param replyTo the topic to publish the reply or error on
+ * @param energyCapJ optional: the most energy this dispatch may spend (its share of the request's
+ *     energy budget); the agent refuses with {@link ErrorCode#OVER_BUDGET} when the prefill alone
+ *     would not fit and otherwise stops generating before the metered energy would pass it ({@link
+ *     FinishReason#ENERGY_CAP}); absent: no cap but the deadline and {@code maxTokens}
  */
 public record InferenceRequest(
     @JsonProperty(required = true) RequestId requestId,
@@ -31,8 +35,23 @@ public record InferenceRequest(
     @JsonProperty(required = true) GenerationParams params,
     @JsonProperty(required = true) Instant issuedAt,
     @JsonProperty(required = true) Instant deadline,
-    @JsonProperty(required = true) String replyTo)
+    @JsonProperty(required = true) String replyTo,
+    Joules energyCapJ)
     implements Message {
+
+  /** A request without an energy cap. */
+  public InferenceRequest(
+      RequestId requestId,
+      int attempt,
+      AgentId agentId,
+      ModelId modelId,
+      List<ChatMessage> messages,
+      GenerationParams params,
+      Instant issuedAt,
+      Instant deadline,
+      String replyTo) {
+    this(requestId, attempt, agentId, modelId, messages, params, issuedAt, deadline, replyTo, null);
+  }
 
   public InferenceRequest {
     Checks.notNull(requestId, "requestId");
@@ -46,6 +65,10 @@ public record InferenceRequest(
     if (!deadline.isAfter(issuedAt)) {
       throw new IllegalArgumentException(
           "field 'deadline' has value " + deadline + ": it must be after issuedAt " + issuedAt);
+    }
+    if (energyCapJ != null && !(energyCapJ.value() > 0)) {
+      throw new IllegalArgumentException(
+          "field 'energyCapJ' has value " + energyCapJ.value() + ": it must be > 0 when present");
     }
     Topic parsed = Topic.parse(Checks.notBlank(replyTo, "replyTo"));
     if (parsed.kind() != Topic.Kind.REPLIES || !parsed.agentId().equals(agentId)) {
@@ -68,6 +91,12 @@ public record InferenceRequest(
   public long messageExpirySeconds(Instant now) {
     long millis = remaining(now).toMillis();
     return Math.max(1, (millis + 999) / 1000);
+  }
+
+  /** This request with an energy cap ({@code null}: none). */
+  public InferenceRequest withEnergyCap(Joules cap) {
+    return new InferenceRequest(
+        requestId, attempt, agentId, modelId, messages, params, issuedAt, deadline, replyTo, cap);
   }
 
   /** Time left until the deadline at {@code now}; zero when it has passed. */

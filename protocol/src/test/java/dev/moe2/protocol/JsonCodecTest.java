@@ -384,4 +384,18 @@ class JsonCodecTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("field 'replyTo'");
   }
+
+  @Test
+  void requestEnergyCap_roundTripsAndIsOptionalButPositive() {
+    InferenceRequest capped = Samples.request().withEnergyCap(Joules.of(42.5));
+
+    InferenceRequest back =
+        codec.decode(
+            Topic.requests(AGENT, capped.modelId()), codec.encode(capped), InferenceRequest.class);
+    assertThat(back.energyCapJ()).isEqualTo(Joules.of(42.5));
+    assertThat(text(codec.encode(Samples.request()))).doesNotContain("energyCapJ");
+    assertThatThrownBy(() -> Samples.request().withEnergyCap(Joules.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("field 'energyCapJ' has value 0.0");
+  }
 }

@@ -3,6 +3,7 @@ package dev.moe2.simulator;
 import dev.moe2.profiles.workload.SharedData;
 import dev.moe2.simulator.cli.Progress;
 import dev.moe2.simulator.fleet.SimulatedFleet;
+import dev.moe2.simulator.replay.LengthMix;
 import dev.moe2.simulator.replay.PromptReplay;
 import dev.moe2.simulator.replay.ReplayReport;
 import dev.moe2.simulator.scenario.Scenario;
@@ -77,9 +78,13 @@ public final class SimulateCommand implements Callable<Integer> {
       if (prompts > 0) {
         List<PromptReplay.Prompt> ps =
             PromptReplay.load(routerDc, Math.max(1, prompts / 4), sc.seed());
+        if (sc.workload() != null) {
+          ps = LengthMix.shape(ps, sc.workload(), LengthMix.plannedLengths(), sc.seed());
+        }
         Progress bar = new Progress("prompts", ps.size());
         List<PromptReplay.Outcome> out =
-            PromptReplay.run(orchestrator, ps, clients, 256, bar::update);
+            PromptReplay.run(
+                orchestrator, ps, clients, sc.workload() == null ? 256 : 0, bar::update);
         System.out.print(ReplayReport.table(ReplayReport.rows(out)));
         System.out.println("faults: " + fleet.faultLog());
         return 0;

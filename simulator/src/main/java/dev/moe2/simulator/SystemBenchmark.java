@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.moe2.profiles.workload.SharedData;
 import dev.moe2.simulator.cli.Progress;
 import dev.moe2.simulator.fleet.SimulatedFleet;
+import dev.moe2.simulator.replay.LengthMix;
 import dev.moe2.simulator.replay.PromptReplay;
 import dev.moe2.simulator.scenario.Scenario;
 import java.nio.file.Path;
@@ -25,7 +26,10 @@ import picocli.CommandLine.Option;
       "Runs the whole system on loopback (the orchestrator's jar with its embedded broker, simulated",
       "agents): a load of real prompts from 8 agents' worth of experts (instant backends), an agent",
       "killed under load, malformed and oversized MQTT traffic, and thermal throttling on one device",
-      "(drift, re-plan, budgets). The last line is a key=value summary."
+      "(drift, re-plan, budgets); then on the reference fleet with real (scaled) time: a burst of",
+      "200 concurrent clients, and the long-prompts scenario (prompts 2-8x longer than planned,",
+      "max_tokens up to 4x) with per-request budgets and again with planned lengths only.",
+      "The last line is a key=value summary."
     })
 public final class SystemBenchmark implements Callable<Integer> {
 
@@ -34,6 +38,37 @@ public final class SystemBenchmark implements Callable<Integer> {
 
   @Option(names = "--clients", defaultValue = "16", description = "Concurrent API clients.")
   int clients;
+
+  @Option(
+      names = "--skip-load",
+      description =
+          "Skip the load-8 part (load, agent killed, malformed traffic, throttling): run only the"
+              + " burst and the long-prompts runs on the reference fleet.")
+  boolean skipLoad;
+
+  @Option(
+      names = "--burst-clients",
+      defaultValue = "200",
+      description = "Concurrent clients of the burst on the reference fleet.")
+  int burstClients;
+
+  @Option(
+      names = "--burst-requests",
+      defaultValue = "1000",
+      description = "Requests of the burst on the reference fleet.")
+  int burstRequests;
+
+  @Option(
+      names = "--long-requests",
+      defaultValue = "600",
+      description = "Requests of each long-prompts run.")
+  int longRequests;
+
+  @Option(
+      names = "--long-scenario",
+      defaultValue = "simulator/scenarios/long-prompts.yaml",
+      description = "The long-prompts scenario (fleet and workload).")
+  String longScenario;
 
   @Option(names = "--shared", defaultValue = "../shared", description = "Shared data folder.")
   Path shared;
@@ -49,10 +84,34 @@ public final class SystemBenchmark implements Callable<Integer> {
     System.exit(new CommandLine(new SystemBenchmark()).execute(args));
   }
 
+  /**
+   * One phase's figures ({@code violationSamples}: a few violations and unanswered requests, to
+   * read).
+   *
+   * @param noAnswer dispatched but unanswered in time (503 no-answer)
+   * @param refused refused at once, naming the binding budget (422 over-budget) or the wait (503
+   *     fleet-busy)
+   * @param violations answers over their energy budget or delay budget plus grace
+   */
   record Phase(
-      String name, int sent, long answered, long errors, double rps, double p50, double p99) {
+      String name,
+      int sent,
+      long answered,
+      long errors,
+      long noAnswer,
+      long refused,
+      long violations,
+      double rps,
+      double p50,
+      double p99,
+      java.util.Map<String, Long> errorCodes,
+      List<String> violationSamples) {
     long lost() {
       return sent - answered - errors;
+    }
+
+    double servedPct() {
+      return sent == 0 ? 0 : 100.0 * answered / sent;
     }
   }
 
@@ -60,106 +119,203 @@ public final class SystemBenchmark implements Callable<Integer> {
   public Integer call() throws Exception {
     Path routerDc = shared.resolve(SharedData.ROUTERDC);
     List<Phase> phases = new ArrayList<>();
-    double detectMs;
-    double driftMs;
-    long violations;
-    long malformedCounted;
+    double detectMs = Double.NaN;
+    double driftMs = Double.NaN;
+    long violations = 0;
+    long malformedCounted = 0;
+    if (!skipLoad) {
+      try (OrchestratorProcess orch =
+              OrchestratorProcess.start(
+                  jar, shared, 0, 0, List.of("-Dquarkus.log.level=WARN"), Duration.ofMinutes(10));
+          SimulatedFleet fleet =
+              SimulatedFleet.start(Scenario.load("load-8"), orch.brokerUri(), routerDc)) {
+        FleetWatch watch = new FleetWatch(orch.baseUrl());
+        watch.await(Duration.ofSeconds(60), w -> w.confirmed() == 8, "8 agents to apply the plan");
+        List<PromptReplay.Prompt> pool = PromptReplay.load(routerDc, 400, 3);
+        System.err.println("bench-system: warm-up ...");
+        PromptReplay.run(orch.baseUrl(), pool.subList(0, 400), clients, 16, n -> {});
+
+        System.err.printf(
+            Locale.ROOT,
+            "bench-system: load, %d requests from %d clients ...%n",
+            requests,
+            clients);
+        phases.add(phase("load (8 agents)", orch, cycle(pool, requests), null, null, clients, 16));
+
+        System.err.println("bench-system: an agent killed under load ...");
+        long[] killedAt = new long[1];
+        Phase kill =
+            phase(
+                "agent killed under load",
+                orch,
+                cycle(pool, 2000),
+                500,
+                () -> {
+                  killedAt[0] = System.nanoTime();
+                  fleet.kill("rtx4090-1");
+                },
+                clients,
+                16);
+        watch.await(
+            Duration.ofSeconds(30),
+            w -> w.latestPlan().path("reason").asText().contains("rtx4090-1 offline"),
+            "the re-plan without the dead agent");
+        detectMs = (System.nanoTime() - killedAt[0]) / 1e6;
+        phases.add(kill);
+
+        System.err.println("bench-system: malformed, oversized and unknown-topic messages ...");
+        fleet.malformed(100);
+        Phase afterBad =
+            phase("after 100 malformed messages", orch, cycle(pool, 1000), null, null, clients, 16);
+        phases.add(afterBad);
+        malformedCounted = (long) watch.metric("moe2_mqtt_malformed_messages");
+
+        String busiest = busiestAgent(watch);
+        System.err.println("bench-system: throttling " + busiest + " (the busiest device) x3 ...");
+        long t0 = System.nanoTime();
+        fleet.throttle(busiest, 3.0);
+        Phase hot =
+            phase("throttled device (drift)", orch, cycle(pool, 2000), null, null, clients, 16);
+        phases.add(hot);
+        watch.await(
+            Duration.ofSeconds(60),
+            w -> w.latestPlan().path("reason").asText().contains("drift on " + busiest),
+            "the drift re-plan");
+        driftMs = (System.nanoTime() - t0) / 1e6;
+        System.err.println("bench-system: after the drift re-plan ...");
+        List<PromptReplay.Outcome> post =
+            PromptReplay.run(orch.baseUrl(), cycle(pool, 1000), clients, 16, n -> {});
+        violations = post.stream().filter(PromptReplay.Outcome::violated).count();
+        phases.add(summarise("after the drift re-plan", post, 0));
+        if (!orch.alive()) {
+          throw new IllegalStateException("the orchestrator died; its log: " + orch.log());
+        }
+      }
+    }
+    Scenario longs = Scenario.load(longScenario);
+    if (longs.workload() == null) {
+      throw new IllegalArgumentException(
+          "scenario " + longScenario + " has no workload section: it cannot shape requests");
+    }
+    List<PromptReplay.Prompt> plain = PromptReplay.load(routerDc, 400, longs.seed());
+    List<PromptReplay.Prompt> shaped =
+        LengthMix.shape(
+            cycle(plain, longRequests), longs.workload(), LengthMix.plannedLengths(), longs.seed());
+    Phase perRequest;
+    Phase plannedOnly;
+    Phase burst;
     try (OrchestratorProcess orch =
             OrchestratorProcess.start(
                 jar, shared, 0, 0, List.of("-Dquarkus.log.level=WARN"), Duration.ofMinutes(10));
-        SimulatedFleet fleet =
-            SimulatedFleet.start(Scenario.load("load-8"), orch.brokerUri(), routerDc)) {
+        SimulatedFleet fleet = SimulatedFleet.start(longs, orch.brokerUri(), routerDc)) {
       FleetWatch watch = new FleetWatch(orch.baseUrl());
-      watch.await(Duration.ofSeconds(60), w -> w.confirmed() == 8, "8 agents to apply the plan");
-      List<PromptReplay.Prompt> pool = PromptReplay.load(routerDc, 400, 3);
-      System.err.println("bench-system: warm-up ...");
-      PromptReplay.run(orch.baseUrl(), pool.subList(0, 400), clients, 16, n -> {});
-
+      int n = longs.devices().size();
+      watch.await(Duration.ofSeconds(60), w -> w.confirmed() == n, n + " agents to apply the plan");
       System.err.printf(
-          Locale.ROOT, "bench-system: load, %d requests from %d clients ...%n", requests, clients);
-      phases.add(phase("load (8 agents)", orch, cycle(pool, requests), null, null));
-
-      System.err.println("bench-system: an agent killed under load ...");
-      long[] killedAt = new long[1];
-      Phase kill =
+          Locale.ROOT,
+          "bench-system: burst, %d requests from %d clients on the %s fleet ...%n",
+          burstRequests,
+          burstClients,
+          longs.name());
+      burst =
           phase(
-              "agent killed under load",
+              "burst (" + burstClients + " clients)",
               orch,
-              cycle(pool, 2000),
-              500,
-              () -> {
-                killedAt[0] = System.nanoTime();
-                fleet.kill("rtx4090-1");
-              });
-      watch.await(
-          Duration.ofSeconds(30),
-          w -> w.latestPlan().path("reason").asText().contains("rtx4090-1 offline"),
-          "the re-plan without the dead agent");
-      detectMs = (System.nanoTime() - killedAt[0]) / 1e6;
-      phases.add(kill);
-
-      System.err.println("bench-system: malformed, oversized and unknown-topic messages ...");
-      fleet.malformed(100);
-      Phase afterBad = phase("after 100 malformed messages", orch, cycle(pool, 1000), null, null);
-      phases.add(afterBad);
-      malformedCounted = (long) watch.metric("moe2_mqtt_malformed_messages");
-
-      String busiest = busiestAgent(watch);
-      System.err.println("bench-system: throttling " + busiest + " (the busiest device) x3 ...");
-      long t0 = System.nanoTime();
-      fleet.throttle(busiest, 3.0);
-      Phase hot = phase("throttled device (drift)", orch, cycle(pool, 2000), null, null);
-      phases.add(hot);
-      watch.await(
-          Duration.ofSeconds(60),
-          w -> w.latestPlan().path("reason").asText().contains("drift on " + busiest),
-          "the drift re-plan");
-      driftMs = (System.nanoTime() - t0) / 1e6;
-      System.err.println("bench-system: after the drift re-plan ...");
-      List<PromptReplay.Outcome> post =
-          PromptReplay.run(orch.baseUrl(), cycle(pool, 1000), clients, 16, n -> {});
-      violations = post.stream().filter(PromptReplay.Outcome::violated).count();
-      phases.add(summarise("after the drift re-plan", post, 0));
-      if (!orch.alive()) {
-        throw new IllegalStateException("the orchestrator died; its log: " + orch.log());
-      }
+              cycle(plain, burstRequests),
+              null,
+              null,
+              burstClients,
+              0);
+      System.err.println("bench-system: long prompts, per-request budgets ...");
+      perRequest = phase("long prompts (per request)", orch, shaped, null, null, clients, 0);
     }
+    try (OrchestratorProcess orch =
+            OrchestratorProcess.start(
+                jar,
+                shared,
+                0,
+                0,
+                List.of("-Dquarkus.log.level=WARN", "-Dmoe2.requests.length-aware=false"),
+                Duration.ofMinutes(10));
+        SimulatedFleet fleet = SimulatedFleet.start(longs, orch.brokerUri(), routerDc)) {
+      FleetWatch watch = new FleetWatch(orch.baseUrl());
+      int n = longs.devices().size();
+      watch.await(Duration.ofSeconds(60), w -> w.confirmed() == n, n + " agents to apply the plan");
+      System.err.println(
+          "bench-system: long prompts, planned lengths only (earlier behaviour) ...");
+      plannedOnly = phase("long prompts (planned lengths)", orch, shaped, null, null, clients, 0);
+    }
+    phases.add(burst);
+    phases.add(perRequest);
+    phases.add(plannedOnly);
     System.out.printf(
         Locale.ROOT,
-        "%-32s %7s %8s %7s %5s %8s %8s %8s%n",
+        "%-34s %7s %8s %7s %5s %9s %8s %5s %7s %8s %8s %8s%n",
         "phase",
         "sent",
         "answered",
         "errors",
         "lost",
+        "no-answer",
+        "refused",
+        "viol",
+        "served%",
         "req/s",
         "p50 ms",
         "p99 ms");
     for (Phase p : phases) {
       System.out.printf(
           Locale.ROOT,
-          "%-32s %7d %8d %7d %5d %8.1f %8.1f %8.1f%n",
+          "%-34s %7d %8d %7d %5d %9d %8d %5d %7.1f %8.1f %8.1f %8.1f%n",
           p.name(),
           p.sent(),
           p.answered(),
           p.errors(),
           p.lost(),
+          p.noAnswer(),
+          p.refused(),
+          p.violations(),
+          p.servedPct(),
           p.rps(),
           p.p50(),
           p.p99());
     }
+    for (Phase p : phases) {
+      if (!p.errorCodes().isEmpty()) {
+        System.out.printf(Locale.ROOT, "errors of %s: %s%n", p.name(), p.errorCodes());
+      }
+      for (String v : p.violationSamples()) {
+        System.out.printf(Locale.ROOT, "%s: %s%n", p.name(), v);
+      }
+    }
     System.out.printf(
         Locale.ROOT,
-        "agent death -> plan without it: %.0f ms; throttling -> drift re-plan: %.0f ms; malformed messages counted by the orchestrator: %d; budget violations after the re-plan: %d of 1000%n",
+        "agent death -> plan without it: %.0f ms; throttling -> drift re-plan: %.0f ms; malformed"
+            + " messages counted by the orchestrator: %d; budget violations after the re-plan: %d"
+            + " of 1000%n",
         detectMs,
         driftMs,
         malformedCounted,
         violations);
-    Phase load = phases.get(0);
-    long lost = phases.stream().mapToLong(Phase::lost).sum();
     System.out.printf(
         Locale.ROOT,
-        "system requests=%d lost=%d rps=%.1f p50_ms=%.1f p99_ms=%.1f detect_ms=%.0f drift_replan_ms=%.0f budget_violations=%d%n",
+        "long prompts: served %.1f %% with per-request budgets (%d refused at once naming the"
+            + " binding budget, %d violations) vs %.1f %% with planned lengths only (%d"
+            + " violations)%n",
+        perRequest.servedPct(),
+        perRequest.refused(),
+        perRequest.violations(),
+        plannedOnly.servedPct(),
+        plannedOnly.violations());
+    Phase load = skipLoad ? burst : phases.get(0);
+    long lost = phases.stream().filter(p -> p != plannedOnly).mapToLong(Phase::lost).sum();
+    long allViolations =
+        phases.stream().filter(p -> p != plannedOnly).mapToLong(Phase::violations).sum();
+    System.out.printf(
+        Locale.ROOT,
+        "system requests=%d lost=%d rps=%.1f p50_ms=%.1f p99_ms=%.1f detect_ms=%.0f"
+            + " drift_replan_ms=%.0f budget_violations=%d no_answer=%d served_pct=%.1f"
+            + " served_pct_planned_lengths=%.1f violations_planned_lengths=%d%n",
         load.sent(),
         lost,
         load.rps(),
@@ -167,7 +323,11 @@ public final class SystemBenchmark implements Callable<Integer> {
         load.p99(),
         detectMs,
         driftMs,
-        violations);
+        allViolations,
+        burst.noAnswer() + perRequest.noAnswer(),
+        perRequest.servedPct(),
+        plannedOnly.servedPct(),
+        plannedOnly.violations());
     return 0;
   }
 
@@ -199,7 +359,9 @@ public final class SystemBenchmark implements Callable<Integer> {
       OrchestratorProcess orch,
       List<PromptReplay.Prompt> ps,
       Integer faultAfter,
-      Runnable fault)
+      Runnable fault,
+      int clientCount,
+      int maxTokens)
       throws Exception {
     long t0 = System.nanoTime();
     Progress bar = new Progress(name, ps.size());
@@ -208,8 +370,8 @@ public final class SystemBenchmark implements Callable<Integer> {
         PromptReplay.run(
             orch.baseUrl(),
             ps,
-            clients,
-            16,
+            clientCount,
+            maxTokens,
             n -> {
               bar.update(n);
               if (fault != null && !fired[0] && n >= faultAfter) {
@@ -226,6 +388,15 @@ public final class SystemBenchmark implements Callable<Integer> {
   }
 
   private static Phase summarise(String name, List<PromptReplay.Outcome> out, double seconds) {
+    Phase p = figures(name, out, seconds);
+    out.stream()
+        .filter(PromptReplay.Outcome::noAnswer)
+        .limit(3)
+        .forEach(o -> p.violationSamples().add("no answer: " + o.message()));
+    return p;
+  }
+
+  private static Phase figures(String name, List<PromptReplay.Outcome> out, double seconds) {
     DoubleHistogram h = new DoubleHistogram(3);
     out.forEach(o -> h.recordValue(Math.max(0.001, o.wallMs())));
     long answered = out.stream().filter(PromptReplay.Outcome::answered).count();
@@ -235,8 +406,35 @@ public final class SystemBenchmark implements Callable<Integer> {
         out.size(),
         answered,
         errors,
+        out.stream().filter(PromptReplay.Outcome::noAnswer).count(),
+        out.stream().filter(PromptReplay.Outcome::refusedAtOnce).count(),
+        out.stream().filter(PromptReplay.Outcome::violated).count(),
         seconds > 0 ? out.size() / seconds : Double.NaN,
         h.getValueAtPercentile(50),
-        h.getValueAtPercentile(99));
+        h.getValueAtPercentile(99),
+        out.stream()
+            .filter(o -> !o.answered())
+            .collect(
+                java.util.stream.Collectors.groupingBy(
+                    o -> o.status() + " " + o.errorCode(),
+                    java.util.TreeMap::new,
+                    java.util.stream.Collectors.counting())),
+        out.stream()
+            .filter(PromptReplay.Outcome::violated)
+            .limit(5)
+            .map(
+                o ->
+                    "violation: "
+                        + String.format(
+                            Locale.ROOT,
+                            "%s by %s: %.2f J of %.1f J, %.3f s (end-to-end %.3f s) of %.2f s",
+                            o.prompt().category(),
+                            o.answeredBy(),
+                            o.energyJ(),
+                            o.energyBudgetJ(),
+                            o.delay(),
+                            o.endToEndS(),
+                            o.delayBudgetS()))
+            .collect(java.util.stream.Collectors.toCollection(ArrayList::new)));
   }
 }

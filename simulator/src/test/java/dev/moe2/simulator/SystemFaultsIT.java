@@ -68,8 +68,14 @@ class SystemFaultsIT {
     List<PromptReplay.Outcome> out = PromptReplay.run(orch.baseUrl(), prompts, 8, 64, n -> {});
 
     assertThat(out).hasSize(prompts.size());
-    assertThat(out).allMatch(PromptReplay.Outcome::answered);
-    assertThat(out).allMatch(o -> o.prompt().scores().containsKey(o.answeredBy()));
+    // budgets are hard: a request no expert can serve in time (a cold start, a loaded machine) is
+    // refused at once, explicitly; the rest are answered
+    assertThat(out).allMatch(o -> o.answered() || o.refusedAtOnce());
+    assertThat(out.stream().filter(PromptReplay.Outcome::answered).count())
+        .isGreaterThanOrEqualTo(out.size() * 9L / 10);
+    assertThat(out)
+        .filteredOn(PromptReplay.Outcome::answered)
+        .allMatch(o -> o.prompt().scores().containsKey(o.answeredBy()));
     assertThat(out.stream().mapToDouble(PromptReplay.Outcome::score).average().orElse(0))
         .isBetween(0.3, 0.9);
   }
@@ -134,24 +140,32 @@ class SystemFaultsIT {
     fleet.throttle("orin-agx-2", 3.0);
 
     long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    // another device may drift first on a loaded machine (its sleeps overshoot): wait for this one
-    while (!replannedFor("drift on orin-agx-2") && System.nanoTime() < end) {
+    // another device may drift first on a loaded machine (its sleeps overshoot): wait for this one,
+    // and for its measured slowdown to settle (its reports' running means move towards 3)
+    while ((!replannedFor("drift on orin-agx-2") || slowdown("orin-agx-2") <= 2.0)
+        && System.nanoTime() < end) {
       PromptReplay.run(orch.baseUrl(), prompts.subList(0, 40), 8, 64, n -> {});
     }
     assertThat(replannedFor("drift on orin-agx-2")).as("a re-plan for the drift").isTrue();
-    double slowdown = 0;
-    for (var a : watch.get("/api/fleet")) {
-      if (a.path("agentId").asText().equals("orin-agx-2")) {
-        slowdown = a.path("slowdown").asDouble();
-      }
-    }
-    assertThat(slowdown).as("measured slowdown of the throttled device").isGreaterThan(2.0);
+    assertThat(slowdown("orin-agx-2"))
+        .as("measured slowdown of the throttled device")
+        .isGreaterThan(2.0);
     List<PromptReplay.Outcome> out = PromptReplay.run(orch.baseUrl(), prompts, 8, 64, n -> {});
     // a category the slower fleet can no longer serve within budget is refused explicitly
-    assertThat(out).allMatch(o -> o.answered() || o.status() == 503);
+    assertThat(out).allMatch(o -> o.answered() || o.status() == 503 || o.refusedAtOnce());
     assertThat(out.stream().filter(PromptReplay.Outcome::answered).count()).isPositive();
     long overDelay = out.stream().filter(o -> o.delayS() > o.delayBudgetS() + 1e-9).count();
     assertThat(overDelay).as("requests over their delay budget after the re-plan").isZero();
+  }
+
+  /** The orchestrator's measured slowdown of {@code agent} (0 when it does not know it). */
+  static double slowdown(String agent) {
+    for (var a : watch.get("/api/fleet")) {
+      if (a.path("agentId").asText().equals(agent)) {
+        return a.path("slowdown").asDouble();
+      }
+    }
+    return 0;
   }
 
   /** Whether a recent plan was made for {@code reason}. */

@@ -22,10 +22,17 @@ public interface InferenceBackend extends AutoCloseable {
   boolean loaded();
 
   /**
+   * The prompt's length in this model's own tokens, as {@link #generate} will count it (before
+   * anything runs: the agent judges a request's energy cap with it).
+   */
+  int promptTokens(List<ChatMessage> messages);
+
+  /**
    * Generates an answer.
    *
    * @param cancel checked between tokens; when it fires, generation stops with {@link
-   *     GenerationCancelledException}
+   *     GenerationCancelledException}; when its {@link Cancellation#stopBefore} says so, the answer
+   *     ends there with the finish reason it gives
    * @throws BackendException when the backend fails (not loaded, server error, ...)
    */
   Generation generate(List<ChatMessage> messages, GenerationParams params, Cancellation cancel);

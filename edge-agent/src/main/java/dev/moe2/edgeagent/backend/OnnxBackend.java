@@ -125,6 +125,15 @@ public final class OnnxBackend implements InferenceBackend {
       if (cancel.cancelled()) {
         throw new GenerationCancelledException(generated, params.maxTokens());
       }
+      FinishReason stop =
+          generated == 0
+              ? null
+              : cancel.stopBefore(
+                  promptCount, generated, Duration.ofNanos(System.nanoTime() - start));
+      if (stop != null) {
+        finish = stop;
+        break;
+      }
       float[] logits = lastLogits(s, tokens, n);
       int next = params.temperature() == 0 ? argmax(logits) : sample(logits, params, random);
       if (firstToken < 0) {
@@ -155,6 +164,12 @@ public final class OnnxBackend implements InferenceBackend {
         finish,
         Duration.ofNanos((firstToken < 0 ? end : firstToken) - start),
         Duration.ofNanos(end - start));
+  }
+
+  /** The prompt in this model's Llama 2 tokens (BOS included), cut at the context length. */
+  @Override
+  public int promptTokens(List<ChatMessage> messages) {
+    return Math.min(contextLength, tokenizer.encode(promptText(messages)).size());
   }
 
   /** The prompt as plain text: the messages' contents, one per line (no chat template). */

@@ -74,6 +74,17 @@ public final class OpenAiBackend implements InferenceBackend {
     return loaded;
   }
 
+  /**
+   * The server's tokenizer is not at hand before the call: an upper estimate of one token per three
+   * characters plus a few for the chat template (English runs near four characters a token with the
+   * Llama and Mistral tokenizers), so an energy cap is judged on the safe side.
+   */
+  @Override
+  public int promptTokens(List<ChatMessage> messages) {
+    int chars = messages.stream().mapToInt(m -> m.content().length()).sum();
+    return (chars + 2) / 3 + 4 * messages.size() + 1;
+  }
+
   @Override
   public Generation generate(
       List<ChatMessage> messages, GenerationParams params, Cancellation cancel) {
@@ -129,14 +140,15 @@ public final class OpenAiBackend implements InferenceBackend {
                 + response.statusCode()
                 + (text.isEmpty() ? "" : ": " + text));
       }
-      return read(in, params, cancel, start);
+      return read(in, params, cancel, start, promptTokens(messages));
     } catch (IOException e) {
       throw new BackendException(
           "cannot read the stream from " + endpoint + ": " + e.getMessage(), e);
     }
   }
 
-  private Generation read(InputStream in, GenerationParams params, Cancellation cancel, long start)
+  private Generation read(
+      InputStream in, GenerationParams params, Cancellation cancel, long start, int promptEstimate)
       throws IOException {
     BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
     StringBuilder text = new StringBuilder();
@@ -174,6 +186,12 @@ public final class OpenAiBackend implements InferenceBackend {
         }
         chunks++;
         text.append(content);
+        FinishReason stop =
+            cancel.stopBefore(promptEstimate, chunks, Duration.ofNanos(System.nanoTime() - start));
+        if (stop != null) {
+          finish = stop; // closing the stream stops the server's generation
+          break;
+        }
       }
       String reason = choice.path("finish_reason").asText("");
       if (reason.toLowerCase(Locale.ROOT).equals("length")) {
@@ -190,7 +208,9 @@ public final class OpenAiBackend implements InferenceBackend {
       completionTokens = chunks; // servers usually send one token per chunk
     }
     if (promptTokens < 0) {
-      promptTokens = 0;
+      // a stream cut at the energy cap ends before the usage chunk: the estimate it was judged on
+      promptTokens =
+          finish == FinishReason.ENERGY_CAP || finish == FinishReason.DEADLINE ? promptEstimate : 0;
     }
     return new Generation(
         text.toString(),

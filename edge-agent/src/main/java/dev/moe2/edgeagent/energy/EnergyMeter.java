@@ -21,6 +21,13 @@ public interface EnergyMeter extends AutoCloseable {
    */
   EnergyReading end(Window window, Work work);
 
+  /**
+   * The energy attributed to {@code window}'s request so far, the window staying open: what {@link
+   * #end} would return now. {@code work} is what the request has done so far. The agent asks before
+   * each token of a request with an energy cap, so this must be cheap.
+   */
+  EnergyReading sofar(Window window, Work work);
+
   @Override
   void close();
 

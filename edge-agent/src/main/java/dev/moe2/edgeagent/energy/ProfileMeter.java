@@ -40,6 +40,12 @@ public final class ProfileMeter implements EnergyMeter {
     return new EnergyReading(Joules.of(watts * work.busy().toNanos() / 1e9), source());
   }
 
+  /** The same model as {@link #end}: active power times the busy time so far. */
+  @Override
+  public EnergyReading sofar(Window window, Work work) {
+    return end(window, work);
+  }
+
   /**
    * The active power of {@code sizeClass} in {@code mode}; for a size class without figures (a
    * small local model), the mode's maximum power, an upper bound.

@@ -75,5 +75,16 @@ public final class RaplMeter implements EnergyMeter {
   }
 
   @Override
+  public EnergyReading sofar(Window window, Work work) {
+    long now = read("energy_uj");
+    Long start = startCounter.get(window.id());
+    if (start == null) {
+      throw new IllegalArgumentException("window " + window + " is not open on this meter");
+    }
+    long delta = now >= start ? now - start : now + range - start;
+    return new EnergyReading(Joules.of(delta / 1e6 / Math.max(1, open.get())), source());
+  }
+
+  @Override
   public void close() {}
 }

@@ -139,6 +139,12 @@ public final class SampledMeter implements EnergyMeter {
   }
 
   @Override
+  public EnergyReading sofar(Window window, Work work) {
+    double joules = log.energy(window.startNanos(), nanos.getAsLong());
+    return new EnergyReading(Joules.of(Double.isNaN(joules) ? 0 : joules), source);
+  }
+
+  @Override
   public EnergyReading end(Window window, Work work) {
     long now = nanos.getAsLong();
     double joules = log.energy(window.startNanos(), now);

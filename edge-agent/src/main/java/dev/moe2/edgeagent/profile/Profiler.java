@@ -43,6 +43,10 @@ public final class Profiler {
     double decodeMs = Double.NaN;
     double energyJ = Double.NaN;
     double energyPerTokenJ = Double.NaN;
+    double watts = Double.NaN;
+    double lastPrefillMs = Double.NaN;
+    double lastDecodeMs = Double.NaN;
+    double lastWatts = Double.NaN;
     double baselineDecodeMs = Double.NaN;
     long windowSamples;
     EnergySource source = EnergySource.PROFILE;
@@ -76,10 +80,16 @@ public final class Profiler {
     st.latencyUs.recordValue(Math.max(0, s.total().toNanos() / 1000));
     st.ttftUs.recordValue(Math.max(0, s.ttft().toNanos() / 1000));
     st.prefillMs = ewma(st.prefillMs, ms(s.prefillPerToken()));
+    st.lastPrefillMs = ms(s.prefillPerToken());
     if (s.completionTokens() > 1) {
       st.decodeMs = ewma(st.decodeMs, ms(s.decodePerToken()));
+      st.lastDecodeMs = ms(s.decodePerToken());
     }
     st.energyJ = ewma(st.energyJ, s.energyJ());
+    if (s.total().toNanos() > 0 && s.energyJ() > 0) {
+      st.watts = ewma(st.watts, s.energyJ() / (s.total().toNanos() / 1e9));
+      st.lastWatts = s.energyJ() / (s.total().toNanos() / 1e9);
+    }
     st.energyPerTokenJ = ewma(st.energyPerTokenJ, s.energyJ() / Math.max(1, s.completionTokens()));
     st.source = s.source();
     st.windowSamples++;
@@ -129,6 +139,30 @@ public final class Profiler {
       st.baselineDecodeMs = st.decodeMs;
     }
     return out;
+  }
+
+  /**
+   * An expert's measured rates: prefill and decode seconds per token and its average power while it
+   * ran a request, each the larger of its EWMA and the latest request's figure (a device that
+   * suddenly slows down is judged by its latest request at once, not after the mean catches up).
+   */
+  public record Measured(double prefillS, double decodeS, double watts) {}
+
+  /** The measured rates of {@code model}; empty until it has answered with more than one token. */
+  public synchronized java.util.Optional<Measured> measured(ModelId model) {
+    Stats st = stats.get(model);
+    if (st == null || Double.isNaN(st.prefillMs) || !(st.decodeMs > 0) || !(st.watts > 0)) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        new Measured(
+            Math.max(st.prefillMs, nanToZero(st.lastPrefillMs)) / 1e3,
+            Math.max(st.decodeMs, nanToZero(st.lastDecodeMs)) / 1e3,
+            Math.max(st.watts, nanToZero(st.lastWatts))));
+  }
+
+  private static double nanToZero(double v) {
+    return Double.isNaN(v) ? 0 : v;
   }
 
   /** The current decode-time EWMA of {@code model} in ms (NaN before any sample). */

@@ -13,6 +13,8 @@ import dev.moe2.protocol.AgentId;
 import dev.moe2.protocol.EnergyReading;
 import dev.moe2.protocol.ErrorCode;
 import dev.moe2.protocol.ErrorReport;
+import dev.moe2.protocol.FinishReason;
+import dev.moe2.protocol.GenerationParams;
 import dev.moe2.protocol.InferenceReply;
 import dev.moe2.protocol.InferenceRequest;
 import dev.moe2.protocol.JsonCodec;
@@ -25,9 +27,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -35,7 +39,9 @@ import java.util.function.Supplier;
  * agent carries on), drop redeliveries, refuse an unknown or non-resident expert, refuse beyond the
  * concurrency limit, run the backend on a worker with the deadline as cancellation, meter the
  * energy, reply (text, tokens, latency, energy with its source) or answer with a specific error,
- * and feed the profiler.
+ * and feed the profiler. Each request is judged before it runs and stopped before the token that
+ * would pass its energy cap or finish after its deadline ({@link BudgetGuard}), from the expert's
+ * measured rates (the device profile's until it has some).
  */
 public final class RequestService {
 
@@ -49,6 +55,7 @@ public final class RequestService {
   private final Map<ModelId, HostedModel> models;
   private final EnergyMeter meter;
   private final Supplier<String> powerMode;
+  private final Function<String, Optional<dev.moe2.profiles.Performance>> profileRates;
   private final Profiler profiler;
   private final Runnable onDrift;
   private final AgentLink link;
@@ -67,6 +74,8 @@ public final class RequestService {
 
   /**
    * @param powerMode the power mode in force (for replies)
+   * @param profileRates a size class's figures in the power mode in force (empty when the device
+   *     profile has none): the energy cap's rates until the expert has measured ones
    * @param onDrift called (on a worker) when the profiler sees drift
    * @param workers runs generations; at most {@code maxConcurrent} at a time are admitted
    */
@@ -75,6 +84,7 @@ public final class RequestService {
       Map<ModelId, HostedModel> models,
       EnergyMeter meter,
       Supplier<String> powerMode,
+      Function<String, Optional<dev.moe2.profiles.Performance>> profileRates,
       Profiler profiler,
       Runnable onDrift,
       AgentLink link,
@@ -87,6 +97,7 @@ public final class RequestService {
     this.models = Map.copyOf(models);
     this.meter = meter;
     this.powerMode = powerMode;
+    this.profileRates = profileRates;
     this.profiler = profiler;
     this.onDrift = onDrift;
     this.link = link;
@@ -189,19 +200,76 @@ public final class RequestService {
 
   private void run(InferenceRequest request, HostedModel model) {
     try {
-      Cancellation cancel = () -> stopping || !clock.instant().isBefore(request.deadline());
+      GenerationParams params = request.params();
+      BudgetGuard guard =
+          new BudgetGuard(
+              request.energyCapJ() == null ? null : request.energyCapJ().value(),
+              request.deadline(),
+              rates(model),
+              meter,
+              model.sizeClass(),
+              clock);
+      BudgetGuard.Admission admission =
+          guard.admit(model.backend().promptTokens(request.messages()), params.maxTokens());
+      if (admission.refusal() != null) {
+        fail(request, ErrorCode.OVER_BUDGET, admission.refusal(), true);
+        return;
+      }
+      params =
+          new GenerationParams(
+              admission.maxTokens(),
+              params.temperature(),
+              params.topP(),
+              params.seed(),
+              params.stop());
+      Cancellation cancel =
+          new Cancellation() {
+            @Override
+            public boolean cancelled() {
+              return stopping || !clock.instant().isBefore(request.deadline());
+            }
+
+            @Override
+            public FinishReason stopBefore(
+                int promptTokens, int tokensDone, java.time.Duration busy) {
+              return guard.stopBefore(promptTokens, tokensDone, busy);
+            }
+          };
       EnergyMeter.Window window = meter.begin();
+      guard.started(window);
       Generation g;
       try {
-        g = model.backend().generate(request.messages(), request.params(), cancel);
+        g = model.backend().generate(request.messages(), params, cancel);
       } catch (RuntimeException e) {
         meter.end(window, new Work(model.sizeClass(), 0, 0, java.time.Duration.ZERO));
         throw e;
+      }
+      if (admission.lowered() != null
+          && g.finishReason() == FinishReason.LENGTH
+          && g.completionTokens() >= params.maxTokens()) {
+        g =
+            new Generation(
+                g.text(),
+                g.promptTokens(),
+                g.completionTokens(),
+                admission.lowered(),
+                g.ttft(),
+                g.total());
       }
       EnergyReading energy =
           meter.end(
               window,
               new Work(model.sizeClass(), g.promptTokens(), g.completionTokens(), g.total()));
+      if (guard.capJ() != null && energy.joules().value() > guard.capJ()) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "request {0} on {1} spent {2} J, over its energy cap of {3} J (prefill or first token"
+                + " costlier than the rates predicted)",
+            request.requestId(),
+            request.modelId(),
+            energy.joules().value(),
+            guard.capJ());
+      }
       Instant done = clock.instant();
       if (!done.isBefore(request.deadline())) {
         throw new GenerationCancelledException(g.completionTokens(), request.params().maxTokens());
@@ -253,6 +321,25 @@ public final class RequestService {
     } finally {
       slots.release();
     }
+  }
+
+  /** The expert's measured rates, else its size class's figures in the device profile. */
+  private Optional<BudgetGuard.Rates> rates(HostedModel model) {
+    Optional<Profiler.Measured> m = profiler.measured(model.model());
+    if (m.isPresent()) {
+      return Optional.of(
+          new BudgetGuard.Rates(
+              m.get().prefillS(), m.get().decodeS(), m.get().watts(), "measured"));
+    }
+    return profileRates
+        .apply(model.sizeClass())
+        .map(
+            p ->
+                new BudgetGuard.Rates(
+                    1 / p.prefillTokPerS().value(),
+                    1 / p.decodeTokPerS().value(),
+                    p.activePowerW().value(),
+                    "device-profile"));
   }
 
   private void fail(InferenceRequest request, ErrorCode code, String message, boolean retryable) {

@@ -84,8 +84,7 @@ public final class SimulatedBackend implements InferenceBackend {
     if (!loaded) {
       throw new BackendException("simulated model " + modelId + " is not loaded");
     }
-    int chars = messages.stream().mapToInt(m -> m.content().length()).sum();
-    int promptTokens = Math.max(1, chars / 4);
+    int promptTokens = promptTokens(messages);
     int tokens = Math.min(params.maxTokens(), answerTokens);
     Performance p = device.performance(sizeClass);
     double slow = device.throttle();
@@ -101,11 +100,18 @@ public final class SimulatedBackend implements InferenceBackend {
     if (!device.pass(ttft, cancel)) {
       throw new GenerationCancelledException(0, params.maxTokens());
     }
-    for (int t = 1; t < tokens; t++) {
+    FinishReason capped = null;
+    int done = 1;
+    for (; done < tokens; done++) {
+      capped = cancel.stopBefore(promptTokens, done, ttft.plus(seconds(perToken * (done - 1))));
+      if (capped != null) {
+        break;
+      }
       if (!device.pass(seconds(perToken), cancel)) {
-        throw new GenerationCancelledException(t, params.maxTokens());
+        throw new GenerationCancelledException(done, params.maxTokens());
       }
     }
+    tokens = done;
     String question =
         messages.stream()
             .filter(m -> m.role() == ChatRole.USER)
@@ -120,11 +126,20 @@ public final class SimulatedBackend implements InferenceBackend {
         text,
         promptTokens,
         tokens,
-        tokens == params.maxTokens() && tokens < answerTokens
-            ? FinishReason.LENGTH
-            : FinishReason.STOP,
+        capped != null
+            ? capped
+            : tokens == params.maxTokens() && tokens < answerTokens
+                ? FinishReason.LENGTH
+                : FinishReason.STOP,
         ttft,
         total);
+  }
+
+  /** Four characters a token, at least one. */
+  @Override
+  public int promptTokens(List<ChatMessage> messages) {
+    int chars = messages.stream().mapToInt(m -> m.content().length()).sum();
+    return Math.max(1, chars / 4);
   }
 
   private static Duration seconds(double s) {

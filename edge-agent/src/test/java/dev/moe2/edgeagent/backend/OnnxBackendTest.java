@@ -67,6 +67,41 @@ class OnnxBackendTest {
   }
 
   @Test
+  void generate_capReachedAfterThreeTokens_endsThereWithEnergyCap() {
+    List<Integer> asked = new java.util.ArrayList<>();
+    Cancellation threeTokens =
+        new Cancellation() {
+          @Override
+          public boolean cancelled() {
+            return false;
+          }
+
+          @Override
+          public FinishReason stopBefore(
+              int promptTokens, int tokensDone, java.time.Duration busy) {
+            asked.add(tokensDone);
+            return tokensDone >= 3 ? FinishReason.ENERGY_CAP : null;
+          }
+        };
+
+    Generation g = backend.generate(prompt(""), GenerationParams.greedy(50), threeTokens);
+
+    assertThat(g.completionTokens()).isEqualTo(3);
+    assertThat(g.finishReason()).isEqualTo(FinishReason.ENERGY_CAP);
+    assertThat(REFERENCE).startsWith(g.text());
+    assertThat(asked).containsExactly(1, 2, 3);
+  }
+
+  @Test
+  void promptTokens_countsWhatGenerateCounts() {
+    List<ChatMessage> p = prompt("Once upon a time there was a dog");
+
+    assertThat(backend.promptTokens(p))
+        .isEqualTo(
+            backend.generate(p, GenerationParams.greedy(1), Cancellation.NONE).promptTokens());
+  }
+
+  @Test
   void generate_sameSeed_sameSampleAndOtherSeedDiffers() {
     GenerationParams a = new GenerationParams(60, 1.0, 0.9, 7L, null);
     GenerationParams b = new GenerationParams(60, 1.0, 0.9, 8L, null);

@@ -112,6 +112,50 @@ class OpenAiBackendTest {
   }
 
   @Test
+  void generate_capReachedAfterTwoChunks_endsThereWithEnergyCapAndTheEstimatedPrompt()
+      throws IOException {
+    StringBuilder stream = new StringBuilder();
+    for (String piece : List.of("a", "b", "c", "d", "e")) {
+      stream.append("data: {\"choices\":[{\"delta\":{\"content\":\"" + piece + "\"}}]}\n\n");
+    }
+    stream.append(
+        "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":5}}\n\n");
+    String url = serve(200, stream.append("data: [DONE]\n\n").toString());
+    Cancellation twoTokens =
+        new Cancellation() {
+          @Override
+          public boolean cancelled() {
+            return false;
+          }
+
+          @Override
+          public FinishReason stopBefore(int promptTokens, int tokensDone, Duration busy) {
+            return tokensDone >= 2 ? FinishReason.ENERGY_CAP : null;
+          }
+        };
+    try (OpenAiBackend b = new OpenAiBackend(url, "m", Duration.ofSeconds(5), null)) {
+      b.load();
+      Generation g = b.generate(PROMPT, GenerationParams.greedy(16), twoTokens);
+
+      assertThat(g.text()).isEqualTo("ab");
+      assertThat(g.completionTokens()).isEqualTo(2);
+      assertThat(g.finishReason()).isEqualTo(FinishReason.ENERGY_CAP);
+      assertThat(g.promptTokens())
+          .as("the usage chunk never came: the estimate the cap was judged on")
+          .isEqualTo(b.promptTokens(PROMPT));
+      assertThat(lastBody.get()).contains("\"max_tokens\":16");
+    }
+  }
+
+  @Test
+  void promptTokens_estimate_isAtLeastOneTokenPerThreeCharacters() {
+    OpenAiBackend b = new OpenAiBackend("http://127.0.0.1:1/v1", "m", Duration.ofSeconds(1), null);
+    List<ChatMessage> long300 = List.of(new ChatMessage(ChatRole.USER, "x".repeat(300)));
+
+    assertThat(b.promptTokens(long300)).isGreaterThanOrEqualTo(100);
+  }
+
+  @Test
   void generate_serverError_isABackendFailureWithStatusAndBody() throws IOException {
     String url = serve(503, "{\"error\":{\"message\":\"Loading model\",\"code\":503}}");
     try (OpenAiBackend b = new OpenAiBackend(url, "m", Duration.ofSeconds(5), null)) {

@@ -1,6 +1,7 @@
 package dev.moe2.edgeagent.profile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.moe2.protocol.EnergySource;
 import dev.moe2.protocol.ModelId;
@@ -51,5 +52,25 @@ class ProfilerTest {
     assertThat(p.record(sample(60, 700))).as("EWMA 55 ms vs baseline 40 ms: +37 %").isTrue();
     p.drain();
     assertThat(p.record(sample(60, 700))).as("the baseline moved to the drained value").isFalse();
+  }
+
+  @Test
+  void measured_deviceSuddenlySlower_judgedByItsLatestRequestAtOnce() {
+    Profiler p = new Profiler(0.1, 0.2, 4);
+    assertThat(p.measured(M)).as("nothing measured yet").isEmpty();
+    for (int i = 0; i < 10; i++) {
+      p.record(sample(40, 500)); // 10 J in 0.5 s: 20 W
+    }
+    assertThat(p.measured(M).orElseThrow().decodeS()).isCloseTo(0.040, within(1e-9));
+
+    p.record(sample(120, 1500)); // throttled: 3x slower, 10 J in 1.5 s
+
+    Profiler.Measured m = p.measured(M).orElseThrow();
+    assertThat(m.decodeS()).as("the latest, not the EWMA's 48 ms").isCloseTo(0.120, within(1e-9));
+    assertThat(m.watts()).as("the EWMA: the latest draws less").isCloseTo(20 - 1.333, within(0.01));
+    p.record(sample(40, 500));
+    assertThat(p.measured(M).orElseThrow().decodeS())
+        .as("the EWMA keeps the slow one in mind")
+        .isCloseTo(0.9 * 0.048 + 0.1 * 0.040, within(1e-9));
   }
 }

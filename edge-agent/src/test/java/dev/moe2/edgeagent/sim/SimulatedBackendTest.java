@@ -61,6 +61,45 @@ class SimulatedBackendTest {
   }
 
   @Test
+  void generate_capReached_stopsBeforeTheNextTokenWithEnergyCapAndItsBusyTime() {
+    SimulatedDevice d = device("maxn");
+    SimulatedBackend b =
+        new SimulatedBackend(
+            "zephyr-7b-beta", "HuggingFaceH4/zephyr-7b-beta", "7b-q4", 40, d, AnswerBook.empty());
+    b.load();
+    var perf = d.performance("7b-q4");
+    java.util.List<java.time.Duration> busy = new java.util.ArrayList<>();
+    Cancellation fiveTokens =
+        new Cancellation() {
+          @Override
+          public boolean cancelled() {
+            return false;
+          }
+
+          @Override
+          public dev.moe2.protocol.FinishReason stopBefore(
+              int promptTokens, int tokensDone, java.time.Duration soFar) {
+            busy.add(soFar);
+            return tokensDone >= 5 ? dev.moe2.protocol.FinishReason.DEADLINE : null;
+          }
+        };
+
+    Generation g =
+        b.generate(
+            List.of(new ChatMessage(ChatRole.USER, "x".repeat(400))),
+            GenerationParams.greedy(64),
+            fiveTokens);
+
+    assertThat(g.completionTokens()).isEqualTo(5);
+    assertThat(g.finishReason()).isEqualTo(dev.moe2.protocol.FinishReason.DEADLINE);
+    double perToken = 1 / perf.decodeTokPerS().value();
+    assertThat(busy.get(4).toNanos() / 1e9)
+        .as("busy before token 6 = prefill + 5 tokens")
+        .isCloseTo(100 / perf.prefillTokPerS().value() + 5 * perToken, within(1e-6));
+    assertThat(g.total()).isEqualTo(busy.get(4));
+  }
+
+  @Test
   void answer_recordedScores_decideGoldOrWrong() {
     AnswerBook book = AnswerBook.load(ROUTERDC);
     String q =

@@ -34,9 +34,15 @@ public class ChatResource {
   private final PlanningService planning;
   private final int maxBody;
   private final Clock clock;
+  private final Arrival arrival;
 
   ChatResource(
-      RequestRouter router, PlanningService planning, OrchestratorConfig config, Clock clock) {
+      RequestRouter router,
+      PlanningService planning,
+      OrchestratorConfig config,
+      Clock clock,
+      Arrival arrival) {
+    this.arrival = arrival;
     this.router = router;
     this.planning = planning;
     this.clock = clock;
@@ -59,7 +65,8 @@ public class ChatResource {
   @Path("/chat/completions")
   @Consumes(MediaType.WILDCARD)
   @Produces({MediaType.APPLICATION_JSON, "text/event-stream"})
-  public Response complete(byte[] body) {
+  public Response complete(byte[] body, io.vertx.ext.web.RoutingContext rc) {
+    java.time.Instant arrived = arrival.of(rc);
     ChatRequest request = ChatRequest.parse(body, maxBody);
     String model = request.ask().model();
     if (!model.equals("auto") && planning.category(model).isEmpty()) {
@@ -72,7 +79,7 @@ public class ChatResource {
               + planning.categories().stream().map(CategoryConfig::id).toList()
               + ") or 'auto'");
     }
-    RequestRouter.Answer a = router.route(request.ask());
+    RequestRouter.Answer a = router.route(request.ask(), arrived);
     long created = clock.instant().getEpochSecond();
     String id = "chatcmpl-" + a.decision().requestId();
     String category = a.decision().category();

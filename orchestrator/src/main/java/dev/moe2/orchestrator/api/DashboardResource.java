@@ -150,19 +150,7 @@ public class DashboardResource {
   @GET
   @Path("/pareto")
   public List<Map<String, Object>> pareto(@QueryParam("category") String category) {
-    CategoryConfig c =
-        planning
-            .category(category == null ? "" : category)
-            .orElseThrow(
-                () ->
-                    new ApiException(
-                        400,
-                        "unknown-category",
-                        "query parameter 'category' must be one of "
-                            + planning.categories().stream().map(CategoryConfig::id).toList()
-                            + ", got '"
-                            + category
-                            + "'"));
+    CategoryConfig c = category(category);
     double top = c.energyBudgetJ() * 4;
     double[] values = new double[24];
     for (int i = 0; i < values.length; i++) {
@@ -183,6 +171,28 @@ public class DashboardResource {
       out.add(m);
     }
     return out;
+  }
+
+  /**
+   * What-if for one request: per usable expert, the largest max_tokens that fits the budgets with a
+   * prompt of {@code promptTokens} tokens, and the longest prompt that fits with {@code maxTokens}
+   * (budgets default to the category's).
+   */
+  @GET
+  @Path("/fits")
+  public List<RequestRouter.Fit> fits(
+      @QueryParam("category") String category,
+      @QueryParam("delayBudgetS") Double delayBudgetS,
+      @QueryParam("energyBudgetJ") Double energyBudgetJ,
+      @QueryParam("promptTokens") Integer promptTokens,
+      @QueryParam("maxTokens") Integer maxTokens) {
+    CategoryConfig c = category(category);
+    return router.fits(
+        c.id(),
+        delayBudgetS != null ? delayBudgetS : c.delayBudgetS(),
+        energyBudgetJ != null ? energyBudgetJ : c.energyBudgetJ(),
+        promptTokens != null ? promptTokens : c.inputTokens(),
+        maxTokens != null ? maxTokens : c.outputTokens());
   }
 
   @PUT
@@ -209,6 +219,22 @@ public class DashboardResource {
           400, "invalid-field", "field 'k' has value " + k + ": it must be >= 1");
     }
     return planning.setBudget(category, delay, energy, k);
+  }
+
+  /** The category named by a query parameter, or a 400 naming the known ones. */
+  private CategoryConfig category(String category) {
+    return planning
+        .category(category == null ? "" : category)
+        .orElseThrow(
+            () ->
+                new ApiException(
+                    400,
+                    "unknown-category",
+                    "query parameter 'category' must be one of "
+                        + planning.categories().stream().map(CategoryConfig::id).toList()
+                        + ", got '"
+                        + category
+                        + "'"));
   }
 
   private static Double budget(JsonNode root, String field) {

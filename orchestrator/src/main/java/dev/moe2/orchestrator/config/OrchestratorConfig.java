@@ -170,13 +170,40 @@ public interface OrchestratorConfig {
     int minOutputTokens();
 
     /**
-     * {@code moe2.requests.device-slots}: requests one agent runs at once (the agent's {@code
-     * serving.maxConcurrent}, default 4); experts on a device with every slot taken are chosen only
-     * when no expert on a device with a free slot fits the request.
+     * {@code moe2.requests.device-slots}: requests one agent runs at once when its birth does not
+     * say ({@code maxConcurrent}); beyond them, dispatches wait for a slot, and the predicted wait
+     * is part of each expert's worst case.
      */
     @WithDefault("4")
     @Min(1)
     int deviceSlots();
+
+    /**
+     * {@code moe2.requests.length-aware}: judge each request's budgets by its real prompt (counted
+     * with the model's tokenizer) and its max_tokens, cap each expert's output and send the agent
+     * its energy cap (default). {@code false} restores the earlier behaviour — worst cases at the
+     * category's planned lengths, no caps — for comparisons only: answers may then break their
+     * budgets, and a warning says so at start-up.
+     */
+    @WithDefault("true")
+    boolean lengthAware();
+
+    /**
+     * {@code moe2.requests.reply-margin-ms}: the agents' deadline is this much before the end of a
+     * request's delay budget, for the answer's way back, its handling and the 50 ms the
+     * orchestrator waits past a deadline; worst cases must fit in what is left.
+     */
+    @WithDefault("60")
+    @Min(0)
+    int replyMarginMs();
+
+    /**
+     * {@code moe2.requests.timing-margin}: worst-case compute times are this share longer than the
+     * rates say (the profiling error method.md C5 allows for; 0.1 = 10 %).
+     */
+    @WithDefault("0.1")
+    @jakarta.validation.constraints.DecimalMin("0")
+    double timingMargin();
 
     /** {@code moe2.requests.token-cache}: prompt token counts kept (per tokenizer family). */
     @WithDefault("4096")

@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param outcome how the request ended (JSON: {@code answered} or the error code)
  * @param bound which budget bound the usable set (from the plan)
  * @param answeredBy the expert (model@agent) whose answer was returned
+ * @param refusedBy when refused as over budget: the budget no usable expert met for this request
+ *     ({@code delay} or {@code energy}), or {@code agent} when the agents asked refused by their
+ *     own measured rates before running anything; null otherwise
  */
 public record Decision(
     String requestId,
@@ -33,7 +36,8 @@ public record Decision(
     String answeredBy,
     double totalMs,
     double energyJ,
-    boolean budgetViolated) {
+    boolean budgetViolated,
+    String refusedBy) {
 
   public Decision {
     Objects.requireNonNull(requestId, "requestId");
@@ -48,6 +52,11 @@ public record Decision(
     NO_USABLE_EXPERTS("no-usable-experts"),
     /** No usable expert fits the request's own budgets (its prompt, its max_tokens): refused. */
     OVER_BUDGET("over-budget"),
+    /**
+     * Refused at once: some expert would fit the request's budgets on an idle device, but the
+     * predicted wait for a slot on each of them leaves too little.
+     */
+    FLEET_BUSY("fleet-busy"),
     NO_ANSWER("no-answer");
 
     private final String label;
@@ -68,6 +77,8 @@ public record Decision(
     DEADLINE("deadline"),
     ERROR("error"),
     AGENT_DIED("agent-died"),
+    /** Every slot of its agent stayed taken for as long as the deadline allowed: never sent. */
+    QUEUE_TIMEOUT("queue-timeout"),
     /** The request could not be handed to the broker, or nothing was heard at all. */
     NO_ANSWER("no-answer");
 
@@ -95,6 +106,11 @@ public record Decision(
    *     null}: dispatched without per-request budgets)
    * @param queueS predicted wait before its device starts on the request
    * @param stoppedAtCap its answer ended at a cap set by a budget (finish_reason length)
+   * @param energyCapJ the energy cap it was sent (its share of the energy budget; {@code null}:
+   *     none), which the agent enforces on its meter
+   * @param finishReason how its answer ended as the agent said: {@code stop}, {@code length}, or
+   *     {@code energy-cap} (the agent stopped before its metered energy would pass the cap); {@code
+   *     null} without an answer
    */
   public record Chosen(
       String model,
@@ -112,7 +128,9 @@ public record Decision(
       int outputCap,
       String capBound,
       double queueS,
-      boolean stoppedAtCap) {
+      boolean stoppedAtCap,
+      Double energyCapJ,
+      String finishReason) {
 
     public Chosen {
       Objects.requireNonNull(agent, "agent");

@@ -8,6 +8,7 @@ import dev.moe2.protocol.ErrorReport;
 import dev.moe2.protocol.GenerationParams;
 import dev.moe2.protocol.InferenceReply;
 import dev.moe2.protocol.InferenceRequest;
+import dev.moe2.protocol.Joules;
 import dev.moe2.protocol.Message;
 import dev.moe2.protocol.ModelId;
 import dev.moe2.protocol.RequestId;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 
 /**
  * Dispatch and collection for one request (method.md §4, failure rules): sends the chosen experts
@@ -33,6 +35,9 @@ final class Dispatcher {
 
   private static final Duration POLL = Duration.ofMillis(20);
 
+  /** How often a dispatch queued for a slot looks again. */
+  private static final Duration QUEUED_POLL = Duration.ofMillis(2);
+
   /** What the dispatcher needs to know of a request. */
   record Job(
       String requestId,
@@ -45,8 +50,16 @@ final class Dispatcher {
    *
    * @param capped the fine level's figures for it (cap, its bound, queue, energy share); {@code
    *     null} when dispatched without per-request budgets
+   * @param reserved its place in its agent's queue, taken when it was chosen (null: none; it queues
+   *     when dispatched)
    */
-  record Assignment(Pick pick, int maxTokens, RequestChoice.CappedPick capped) {}
+  record Assignment(
+      Pick pick, int maxTokens, RequestChoice.CappedPick capped, InFlight.Ticket reserved) {
+
+    Assignment(Pick pick, int maxTokens, RequestChoice.CappedPick capped) {
+      this(pick, maxTokens, capped, null);
+    }
+  }
 
   /** One dispatched expert and what became of it. */
   static final class Tracked {
@@ -56,6 +69,13 @@ final class Dispatcher {
     ExpertStatus state;
     String errorCode;
     InferenceReply reply;
+    InFlight.Slot slot;
+
+    /** Waiting for a slot on its agent (not sent yet); null once sent or given up. */
+    InFlight.Ticket ticket;
+
+    Instant latestStart;
+    double serviceS;
 
     Tracked(Assignment assignment, int attempt, ExpertStatus state) {
       this.pick = assignment.pick();
@@ -77,13 +97,23 @@ final class Dispatcher {
   private final RequestChannel channel;
   private final InFlight inFlight;
   private final Predicate<String> agentOnline;
+  private final ToIntFunction<String> slotsOf;
   private final Clock clock;
 
+  /**
+   * @param slotsOf the requests an agent runs at once (its birth's {@code maxConcurrent}, else the
+   *     configured default)
+   */
   Dispatcher(
-      RequestChannel channel, InFlight inFlight, Predicate<String> agentOnline, Clock clock) {
+      RequestChannel channel,
+      InFlight inFlight,
+      Predicate<String> agentOnline,
+      ToIntFunction<String> slotsOf,
+      Clock clock) {
     this.channel = channel;
     this.inFlight = inFlight;
     this.agentOnline = agentOnline;
+    this.slotsOf = slotsOf;
     this.clock = clock;
   }
 
@@ -117,13 +147,13 @@ final class Dispatcher {
         first.add(dispatch(job, a, 1));
       }
       all.addAll(first);
-      collect(box, first, job.deadline());
+      collect(box, first, job);
       if (all.stream().noneMatch(t -> t.reply != null)) {
         Assignment next = nextFitting(fallbacks, job.deadline());
         if (next != null) {
           Tracked again = dispatch(job, next, 2);
           all.add(again);
-          collect(box, List.of(again), job.deadline());
+          collect(box, List.of(again), job);
         }
       }
     }
@@ -138,39 +168,91 @@ final class Dispatcher {
         .orElse(null);
   }
 
+  /**
+   * Dispatches one expert: takes a slot on its agent and sends, or, when every slot is taken,
+   * queues for one — the collect loop retries it until it may start no later (its predicted time
+   * once started must still fit before the deadline), else it ends as {@code queue-timeout}, never
+   * sent.
+   */
   private Tracked dispatch(Job job, Assignment a, int attempt) {
-    Pick pick = a.pick();
+    Tracked t = new Tracked(a, attempt, null);
+    double queue = a.capped() == null ? 0 : a.capped().queueS();
+    t.serviceS = Math.max(0, a.pick().expert().delayS() - queue);
+    t.latestStart = job.deadline().minusNanos((long) (t.serviceS * 1e9));
+    String agent = a.pick().expert().deviceId();
+    InFlight.Slot slot =
+        inFlight.tryAcquire(agent, slotsOf.applyAsInt(agent), t.serviceS, a.reserved(), clock);
+    if (slot != null) {
+      send(job, t, slot);
+    } else if (clock.instant().isBefore(t.latestStart)) {
+      t.ticket = a.reserved() != null ? a.reserved() : inFlight.enqueue(agent);
+    } else {
+      if (a.reserved() != null) {
+        inFlight.leave(a.reserved());
+      }
+      t.state = ExpertStatus.QUEUE_TIMEOUT;
+    }
+    return t;
+  }
+
+  /** A queued dispatch's turn: sent when its slot is free, given up when it can no longer fit. */
+  private void retry(Job job, Tracked t) {
+    String agent = t.pick.expert().deviceId();
+    InFlight.Slot slot =
+        inFlight.tryAcquire(agent, slotsOf.applyAsInt(agent), t.serviceS, t.ticket, clock);
+    if (slot != null) {
+      t.ticket = null;
+      send(job, t, slot);
+    } else if (!clock.instant().isBefore(t.latestStart)) {
+      inFlight.leave(t.ticket);
+      t.ticket = null;
+      t.state = ExpertStatus.QUEUE_TIMEOUT;
+    }
+  }
+
+  private void send(Job job, Tracked t, InFlight.Slot slot) {
     GenerationParams p = job.params();
-    AgentId agent = AgentId.of(pick.expert().deviceId());
+    AgentId agent = AgentId.of(t.pick.expert().deviceId());
+    Assignment a = t.assignment;
     InferenceRequest r =
         new InferenceRequest(
             RequestId.of(job.requestId()),
-            attempt,
+            t.attempt,
             agent,
-            ModelId.of(pick.expert().modelId()),
+            ModelId.of(t.pick.expert().modelId()),
             job.messages(),
             new GenerationParams(a.maxTokens(), p.temperature(), p.topP(), p.seed(), p.stop()),
             clock.instant(),
             job.deadline(),
-            Topic.replies(channel.id(), agent).name());
-    inFlight.started(agent.value());
-    if (channel.send(r)) {
-      return new Tracked(a, attempt, null);
+            Topic.replies(channel.id(), agent).name(),
+            a.capped() == null ? null : Joules.of(a.capped().energyShareJ()));
+    t.slot = slot;
+    if (!channel.send(r)) {
+      inFlight.release(slot);
+      t.slot = null;
+      t.state = ExpertStatus.NO_ANSWER;
     }
-    inFlight.ended(agent.value());
-    return new Tracked(a, attempt, ExpertStatus.NO_ANSWER);
   }
 
-  private void collect(RequestChannel.Mailbox box, List<Tracked> waiting, Instant deadline) {
-    Instant until = deadline.plus(GRACE);
+  private void collect(RequestChannel.Mailbox box, List<Tracked> waiting, Job job) {
+    Instant until = job.deadline().plus(GRACE);
     while (waiting.stream().anyMatch(Tracked::pending)) {
+      for (Tracked t : waiting) {
+        if (t.ticket != null) {
+          retry(job, t);
+        }
+      }
+      if (waiting.stream().noneMatch(Tracked::pending)) {
+        break;
+      }
       Duration left = Duration.between(clock.instant(), until);
       if (left.isNegative() || left.isZero()) {
         break;
       }
       Message m;
       try {
-        m = box.poll(left.compareTo(POLL) < 0 ? left : POLL);
+        Duration step = waiting.stream().anyMatch(t -> t.ticket != null) ? QUEUED_POLL : POLL;
+        m = box.poll(left.compareTo(step) < 0 ? left : step);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
@@ -184,7 +266,11 @@ final class Dispatcher {
         }
       }
     }
-    waiting.stream().filter(Tracked::pending).forEach(t -> end(t, ExpertStatus.DEADLINE));
+    for (Tracked t : waiting) {
+      if (t.pending()) {
+        end(t, t.ticket != null ? ExpertStatus.QUEUE_TIMEOUT : ExpertStatus.DEADLINE);
+      }
+    }
   }
 
   private void accept(Message m, List<Tracked> waiting) {
@@ -213,6 +299,12 @@ final class Dispatcher {
 
   private void end(Tracked t, ExpertStatus state) {
     t.state = state;
-    inFlight.ended(t.pick.expert().deviceId());
+    if (t.ticket != null) {
+      inFlight.leave(t.ticket);
+      t.ticket = null;
+    }
+    if (t.slot != null) {
+      inFlight.release(t.slot);
+    }
   }
 }

@@ -83,6 +83,8 @@ public class RequestRouter {
    * @param first the experts that answer, each with its output cap
    * @param fallbacks the others that fit alone, best q first (for the one re-dispatch)
    * @param refusal why none fits (null when {@code first} is not empty or nothing was usable)
+   * @param busyWaitS when refused only because of the queues (some expert would fit on an idle
+   *     device): the shortest predicted wait among those; NaN otherwise
    */
   record Ranking(
       List<String> usable,
@@ -90,7 +92,19 @@ public class RequestRouter {
       List<Dispatcher.Assignment> fallbacks,
       Map<String, Double> quality,
       String bound,
-      RequestChoice.Refusal refusal) {}
+      RequestChoice.Refusal refusal,
+      double busyWaitS) {
+
+    Ranking(
+        List<String> usable,
+        List<Dispatcher.Assignment> first,
+        List<Dispatcher.Assignment> fallbacks,
+        Map<String, Double> quality,
+        String bound,
+        RequestChoice.Refusal refusal) {
+      this(usable, first, fallbacks, quality, bound, refusal, Double.NaN);
+    }
+  }
 
   private static final double EPS = 1e-9;
 
@@ -105,7 +119,11 @@ public class RequestRouter {
   private final TokenCounter tokens;
   private final int deviceSlots;
   private final int minOutputTokens;
+  private final boolean lengthAware;
+  private final Duration replyMargin;
+  private final double timingMargin;
   private final AtomicLong ids = new AtomicLong();
+  private final Object admission = new Object();
 
   RequestRouter(
       GateService gate,
@@ -128,7 +146,10 @@ public class RequestRouter {
     this.inFlight = inFlight;
     this.log = log;
     this.clock = clock;
-    this.dispatcher = new Dispatcher(channel, inFlight, this::online, clock);
+    this.lengthAware = config.requests().lengthAware();
+    this.replyMargin = Duration.ofMillis(config.requests().replyMarginMs());
+    this.timingMargin = config.requests().timingMargin();
+    this.dispatcher = new Dispatcher(channel, inFlight, this::online, this::slots, clock);
   }
 
   public List<Decision> decisions() {
@@ -136,7 +157,15 @@ public class RequestRouter {
   }
 
   public Answer route(Ask ask) {
-    Instant start = clock.instant();
+    return route(ask, clock.instant());
+  }
+
+  /**
+   * Routes a request that arrived at {@code arrived}: its delay budget counts from then (time spent
+   * waiting for a worker is charged to it).
+   */
+  public Answer route(Ask ask, Instant arrived) {
+    Instant start = arrived;
     if (!gate.ready()) {
       throw new ApiException(
           503,
@@ -153,24 +182,123 @@ public class RequestRouter {
     }
     Ranking r = rank(t, x, ask.messages());
     if (r.first().isEmpty()) {
+      if (r.refusal() != null && !Double.isNaN(r.busyWaitS())) {
+        record(t, r, List.of(), Outcome.FLEET_BUSY, null, null);
+        throw new ApiException(
+            503,
+            "fleet-busy",
+            String.format(
+                Locale.ROOT,
+                "every expert of %s that could answer this request within its budgets (delay %s s,"
+                    + " energy %s J) is busy: the shortest predicted wait for a slot is %.3f s,"
+                    + " more than the budget leaves; retry shortly",
+                t.category(),
+                t.delayBudgetS(),
+                t.energyBudgetJ(),
+                r.busyWaitS()));
+      }
       if (r.refusal() != null) {
         record(t, r, List.of(), Outcome.OVER_BUDGET, null, null);
         double spent = Duration.between(start, clock.instant()).toNanos() / 1e9;
-        throw new ApiException(422, "over-budget", refusalReason(t, r.refusal(), spent));
+        throw new ApiException(
+            422, "over-budget", refusalReason(t, r.refusal(), spent, replyMargin.toNanos() / 1e9));
       }
       record(t, r, List.of(), Outcome.NO_USABLE_EXPERTS, null, null);
       throw new ApiException(503, "no-usable-experts", noUsableReason(t, r));
     }
-    Instant deadline = start.plusNanos((long) (t.delayBudgetS() * 1e9));
+    // the agents' deadline leaves the reply margin for the answer's way back and its handling
+    Instant deadline =
+        start.plusNanos((long) (t.delayBudgetS() * 1e9)).minusNanos(replyMargin.toNanos());
     GenerationParams params =
         new GenerationParams(t.outputTokens(), ask.temperature(), ask.topP(), null, null);
-    List<Dispatcher.Tracked> tracked =
-        dispatcher.assigned(
-            new Dispatcher.Job(t.requestId(), ask.messages(), params, deadline),
-            r.first(),
-            r.fallbacks());
+    List<Dispatcher.Tracked> tracked;
+    try {
+      tracked =
+          dispatcher.assigned(
+              new Dispatcher.Job(t.requestId(), ask.messages(), params, deadline),
+              r.first(),
+              r.fallbacks());
+    } finally {
+      // places reserved in the queues at ranking and not used leave them, whatever happened
+      r.first().stream()
+          .map(Dispatcher.Assignment::reserved)
+          .filter(java.util.Objects::nonNull)
+          .forEach(inFlight::leave);
+    }
     return answer(t, r, tracked);
   }
+
+  /**
+   * What fits a budget, per usable expert of {@code category} (and replica) at its current rates
+   * with an idle device: the largest {@code max_tokens} for a prompt of {@code promptTokens}
+   * tokens, and the longest prompt (tokens, in the expert's tokenizer) for {@code maxTokens}; -1
+   * when nothing does. The dashboard's what-if.
+   */
+  public List<Fit> fits(
+      String category, double delayBudgetS, double energyBudgetJ, int promptTokens, int maxTokens) {
+    if (planning.category(category).isEmpty()) {
+      throw new ApiException(
+          400,
+          "unknown-category",
+          "category '"
+              + category
+              + "' is not one of "
+              + planning.categories().stream().map(CategoryConfig::id).toList());
+    }
+    if (!(delayBudgetS > 0) || !(energyBudgetJ > 0) || promptTokens < 0 || maxTokens < 1) {
+      throw new ApiException(
+          400,
+          "invalid-what-if",
+          "need delayBudgetS > 0, energyBudgetJ > 0, promptTokens >= 0 and maxTokens >= 1; got "
+              + delayBudgetS
+              + ", "
+              + energyBudgetJ
+              + ", "
+              + promptTokens
+              + ", "
+              + maxTokens);
+    }
+    Map<String, Expert> all = new LinkedHashMap<>();
+    for (Expert e : planning.usable(category)) {
+      all.putIfAbsent(e.modelId() + "@" + e.deviceId(), e);
+      for (Expert r : planning.replicas(category, e.modelId())) {
+        all.putIfAbsent(r.modelId() + "@" + r.deviceId(), r);
+      }
+    }
+    List<Fit> out = new ArrayList<>();
+    for (Expert e : all.values()) {
+      PlanningService.ExpertRates er = planning.rates(e).orElse(null);
+      if (er == null) {
+        continue;
+      }
+      RequestCandidate c =
+          new RequestCandidate(
+              e, current(er.rates(), e.deviceId()), er.link(), er.bytesPerToken(), promptTokens, 0);
+      out.add(
+          new Fit(
+              e.modelId() + "@" + e.deviceId(),
+              c.maxOutput(delayBudgetS, energyBudgetJ, 1 << 20),
+              c.longestPrompt(delayBudgetS, energyBudgetJ, maxTokens),
+              c.delayS(maxTokens),
+              c.energyJ(maxTokens)));
+    }
+    return out;
+  }
+
+  /**
+   * One expert in the what-if.
+   *
+   * @param maxTokensForPrompt the largest output that fits with the asked prompt length (-1: none)
+   * @param longestPromptForMaxTokens the longest prompt that fits with the asked output (-1: none)
+   * @param delayS its worst-case delay with the asked prompt and output
+   * @param energyJ its worst-case energy with the asked prompt and output
+   */
+  public record Fit(
+      String expert,
+      int maxTokensForPrompt,
+      int longestPromptForMaxTokens,
+      double delayS,
+      double energyJ) {}
 
   /** The category (given or predicted) and the budgets of the request. */
   private Target target(Ask ask, float[] x, Instant start) {
@@ -205,8 +333,9 @@ public class RequestRouter {
   /**
    * The experts of this request: the worst case of each usable expert (and replica) for the real
    * prompt, counted with the model's tokenizer, and the request's output length, from its current
-   * rates; devices with a free slot first; the best-q subset of at most k that fits the request's
-   * budgets together ({@link FineSelector#selectWithin}), each capped.
+   * rates, with the predicted wait for a slot on its device; the best-q subset of at most k that
+   * fits the request's budgets together ({@link FineSelector#selectWithin}), each capped, each
+   * taking its place in its device's queue at once.
    */
   private Ranking rank(Target t, float[] x, List<ChatMessage> messages) {
     List<Expert> usable = planning.usable(t.category());
@@ -224,49 +353,76 @@ public class RequestRouter {
     String bound = bound(t.category());
     Map<String, Integer> counted = new java.util.HashMap<>();
     List<RequestCandidate> candidates = new ArrayList<>();
-    List<RequestCandidate> onBusyDevices = new ArrayList<>();
     AggregationTime aggregation = AggregationTime.NONE;
+    CategoryConfig cat = planning.category(t.category()).orElseThrow();
     for (Expert e : all.values()) {
-      boolean full = inFlight.load(e.deviceId()) >= deviceSlots;
       PlanningService.ExpertRates er = planning.rates(e).orElse(null);
       if (er == null) {
         continue;
       }
       aggregation = er.aggregation();
       int prompt;
-      try {
-        prompt = promptTokens(e.modelId(), messages, counted);
-      } catch (dev.moe2.orchestrator.tokens.UnknownTokenizerException missing) {
-        continue; // logged at start-up; this model's length cannot be bounded
+      if (!lengthAware) {
+        prompt = cat.inputTokens(); // moe2.requests.length-aware=false: the planned length
+      } else {
+        try {
+          prompt = promptTokens(e.modelId(), messages, counted);
+        } catch (dev.moe2.orchestrator.tokens.UnknownTokenizerException missing) {
+          continue; // logged at start-up; this model's length cannot be bounded
+        }
       }
-      RequestCandidate c =
+      candidates.add(
           new RequestCandidate(
-              e, current(er.rates(), e.deviceId()), er.link(), er.bytesPerToken(), prompt, 0);
-      (full ? onBusyDevices : candidates).add(c);
+              e, current(er.rates(), e.deviceId()), er.link(), er.bytesPerToken(), prompt, 0));
     }
-    if (candidates.isEmpty() && onBusyDevices.isEmpty()) {
+    if (candidates.isEmpty()) {
       return new Ranking(names, List.of(), List.of(), quality, bound, null);
     }
-    double elapsed = Duration.between(t.start(), clock.instant()).toNanos() / 1e9;
-    double delayLeft = Math.max(1e-9, t.delayBudgetS() - elapsed);
-    int min = Math.max(1, Math.min(minOutputTokens, t.outputTokens()));
-    FineSelector.RequestBudget budget =
-        new FineSelector.RequestBudget(delayLeft, t.energyBudgetJ(), t.outputTokens(), min);
-    // experts on devices with a free slot first: under load the next-best expert that fits is
-    // chosen rather than one whose device is full; only when none fits are full devices tried
-    // (an agent with more slots than moe2.requests.device-slots still takes the request)
-    RequestChoice choice =
-        candidates.isEmpty()
-            ? null
-            : FineSelector.selectWithin(candidates, quality, t.k(), budget, aggregation);
-    if (choice == null || choice.refused()) {
-      candidates.addAll(onBusyDevices);
+    int output = lengthAware ? t.outputTokens() : cat.outputTokens();
+    int min = Math.max(1, Math.min(minOutputTokens, output));
+    FineSelector.RequestBudget budget;
+    RequestChoice choice;
+    Map<String, InFlight.Ticket> reserved = new java.util.HashMap<>();
+    // the wait for a slot on its device is part of each expert's worst case, and the chosen take
+    // their places in the queues at once: requests ranked at the same moment see each other
+    synchronized (admission) {
+      Instant at = clock.instant();
+      candidates.replaceAll(
+          c ->
+              new RequestCandidate(
+                  c.expert(),
+                  c.rates(),
+                  c.link(),
+                  c.bytesPerToken(),
+                  c.promptTokens(),
+                  inFlight.queueS(c.expert().deviceId(), slots(c.expert().deviceId()), at)));
+      double elapsed = Duration.between(t.start(), at).toNanos() / 1e9;
+      double delayLeft = Math.max(1e-9, t.delayBudgetS() - elapsed - replyMargin.toNanos() / 1e9);
+      budget = new FineSelector.RequestBudget(delayLeft, t.energyBudgetJ(), output, min);
       choice = FineSelector.selectWithin(candidates, quality, t.k(), budget, aggregation);
+      if (!choice.refused()) {
+        for (RequestChoice.CappedPick p : choice.picks()) {
+          reserved.put(
+              p.expert().modelId() + "@" + p.expert().deviceId(),
+              inFlight.enqueue(p.expert().deviceId()));
+        }
+      }
     }
     if (choice.refused()) {
-      return new Ranking(names, List.of(), List.of(), quality, bound, choice.refusal());
+      return new Ranking(
+          names,
+          List.of(),
+          List.of(),
+          quality,
+          bound,
+          choice.refusal(),
+          busyWait(candidates, quality, t.k(), budget, aggregation));
     }
-    List<Dispatcher.Assignment> first = choice.picks().stream().map(RequestRouter::assign).toList();
+    List<Dispatcher.Assignment> first =
+        choice.picks().stream()
+            .map(
+                p -> assign(p, t, reserved.get(p.expert().modelId() + "@" + p.expert().deviceId())))
+            .toList();
     java.util.Set<String> taken = new java.util.HashSet<>();
     choice.picks().forEach(p -> taken.add(p.expert().modelId() + "@" + p.expert().deviceId()));
     List<Dispatcher.Assignment> fallbacks = new ArrayList<>();
@@ -276,7 +432,7 @@ public class RequestRouter {
       }
       RequestChoice alone = FineSelector.selectWithin(List.of(c), quality, 1, budget, aggregation);
       if (!alone.refused()) {
-        fallbacks.add(assign(alone.picks().get(0)));
+        fallbacks.add(assign(alone.picks().get(0), t, null));
       }
     }
     fallbacks.sort(
@@ -285,24 +441,76 @@ public class RequestRouter {
     return new Ranking(names, first, fallbacks, quality, bound, null);
   }
 
-  /** A capped pick as the dispatcher takes it: the expert carries its worst case at the cap. */
-  private static Dispatcher.Assignment assign(RequestChoice.CappedPick p) {
+  /**
+   * When a refusal is due to the queues alone: the shortest predicted wait among the experts that
+   * would fit on an idle device; NaN when none would (the request itself is over budget).
+   */
+  private static double busyWait(
+      List<RequestCandidate> candidates,
+      Map<String, Double> quality,
+      int k,
+      FineSelector.RequestBudget budget,
+      AggregationTime aggregation) {
+    if (candidates.stream().noneMatch(c -> c.queueS() > 0)) {
+      return Double.NaN;
+    }
+    List<RequestCandidate> idle =
+        candidates.stream()
+            .map(
+                c ->
+                    new RequestCandidate(
+                        c.expert(), c.rates(), c.link(), c.bytesPerToken(), c.promptTokens(), 0))
+            .toList();
+    RequestChoice ifIdle = FineSelector.selectWithin(idle, quality, k, budget, aggregation);
+    if (ifIdle.refused()) {
+      return Double.NaN;
+    }
+    return candidates.stream()
+        .filter(c -> c.queueS() > 0)
+        .mapToDouble(RequestCandidate::queueS)
+        .min()
+        .orElse(Double.NaN);
+  }
+
+  /**
+   * A capped pick as the dispatcher takes it: the expert carries its worst case at the cap. With
+   * {@code moe2.requests.length-aware=false} (the earlier behaviour, for comparisons) it runs to
+   * the request's own max_tokens without an energy cap.
+   */
+  private Dispatcher.Assignment assign(
+      RequestChoice.CappedPick p, Target t, InFlight.Ticket reserved) {
     Expert e = p.expert();
     Expert atCap =
         new Expert(
             e.modelId(), e.deviceId(), e.modeId(), p.predictedDelayS(), p.predictedEnergyJ());
-    return new Dispatcher.Assignment(
-        new Pick(atCap, p.quality(), p.weight()), Math.max(1, p.outputCap()), p);
+    Pick pick = new Pick(atCap, p.quality(), p.weight());
+    if (!lengthAware) {
+      return new Dispatcher.Assignment(pick, t.outputTokens(), null, reserved);
+    }
+    return new Dispatcher.Assignment(pick, Math.max(1, p.outputCap()), p, reserved);
   }
 
-  /** The plan's rates of a device, slowed further when it is measured slower than planned. */
+  /** The requests {@code agent} runs at once: its birth's word, else the configured default. */
+  private int slots(String agent) {
+    return fleet
+        .agent(AgentId.of(agent))
+        .map(AgentView::birth)
+        .map(b -> b.maxConcurrent())
+        .orElse(deviceSlots);
+  }
+
+  /**
+   * The plan's rates of a device, slowed further when it is measured slower than planned, and by
+   * the timing margin (the profiling error a worst case allows for).
+   */
   private Rates current(Rates planned, String agent) {
     return planned.slowedBy(
         fleet
-            .agent(AgentId.of(agent))
-            .map(v -> v.slowdown() / v.plannedSlowdown())
-            .filter(f -> f > 1)
-            .orElse(1.0));
+                .agent(AgentId.of(agent))
+                .map(v -> v.slowdown() / v.plannedSlowdown())
+                .filter(f -> f > 1)
+                .orElse(1.0)
+            * (1 + timingMargin));
   }
 
   /**
@@ -325,7 +533,12 @@ public class RequestRouter {
     return (int) Math.ceil(n * (1 + tk.margin()));
   }
 
-  private static String refusalReason(Target t, RequestChoice.Refusal r, double spentS) {
+  /**
+   * @param spentS the budget spent before dispatch
+   * @param marginS the reply margin kept at the end of the budget
+   */
+  private static String refusalReason(
+      Target t, RequestChoice.Refusal r, double spentS, double marginS) {
     StringBuilder b =
         new StringBuilder("no usable expert of ")
             .append(t.category())
@@ -350,7 +563,7 @@ public class RequestRouter {
                 + " %.1f J",
             r.best().modelId(),
             r.best().deviceId(),
-            r.delayToAdmitBestS(),
+            r.delayToAdmitBestS() + spentS + marginS,
             r.energyToAdmitBestJ()));
     if (r.longestPromptTokens() >= 0) {
       b.append("; a prompt of up to ").append(r.longestPromptTokens()).append(" tokens would fit");
@@ -406,6 +619,36 @@ public class RequestRouter {
     List<Decision.Chosen> chosen = tracked.stream().map(RequestRouter::chosen).toList();
     List<InferenceReply> got =
         tracked.stream().filter(x -> x.reply != null).map(x -> x.reply).toList();
+    if (got.isEmpty()
+        && tracked.stream()
+            .allMatch(x -> x.state == ExpertStatus.ERROR && "over-budget".equals(x.errorCode))) {
+      // every agent asked refused before running anything: its own rates say even the prefill
+      // would pass its energy cap. Nothing was spent; the request is over budget.
+      Ranking refused =
+          new Ranking(
+              r.usable(),
+              r.first(),
+              r.fallbacks(),
+              r.quality(),
+              r.bound(),
+              new RequestChoice.Refusal(
+                  "agent", -1, -1, r.first().get(0).pick().expert(), Double.NaN, Double.NaN));
+      record(t, refused, chosen, Outcome.OVER_BUDGET, null, null);
+      throw new ApiException(
+          422,
+          "over-budget",
+          "no usable expert of "
+              + t.category()
+              + " can answer this request within its budgets (delay "
+              + t.delayBudgetS()
+              + " s, energy "
+              + t.energyBudgetJ()
+              + " J): the agents asked ("
+              + chosen.stream().map(c -> c.model() + "@" + c.agent()).toList()
+              + ") measured that even the prefill of this prompt would pass their share of it or"
+              + " finish after the deadline; nothing was run. A shorter prompt or larger budgets"
+              + " would fit");
+    }
     if (got.isEmpty()) {
       record(t, r, chosen, Outcome.NO_ANSWER, null, null);
       boolean retried = tracked.stream().anyMatch(x -> x.attempt > 1);
@@ -431,7 +674,7 @@ public class RequestRouter {
         best.text(),
         best.promptTokens(),
         got.stream().mapToInt(InferenceReply::completionTokens).sum(),
-        best.finishReason() == dev.moe2.protocol.FinishReason.LENGTH ? "length" : "stop",
+        best.finishReason() == dev.moe2.protocol.FinishReason.STOP ? "stop" : "length",
         d);
   }
 
@@ -455,9 +698,13 @@ public class RequestRouter {
         t.assignment.capped() == null ? null : t.assignment.capped().capBound().label(),
         t.assignment.capped() == null ? 0 : t.assignment.capped().queueS(),
         reply != null
-            && reply.finishReason() == dev.moe2.protocol.FinishReason.LENGTH
-            && t.assignment.capped() != null
-            && t.assignment.capped().capBound() != RequestChoice.CapBound.MAX_TOKENS);
+            && (reply.finishReason() == dev.moe2.protocol.FinishReason.ENERGY_CAP
+                || reply.finishReason() == dev.moe2.protocol.FinishReason.DEADLINE
+                || reply.finishReason() == dev.moe2.protocol.FinishReason.LENGTH
+                    && t.assignment.capped() != null
+                    && t.assignment.capped().capBound() != RequestChoice.CapBound.MAX_TOKENS),
+        t.assignment.capped() == null ? null : t.assignment.capped().energyShareJ(),
+        reply == null ? null : reply.finishReason().label());
   }
 
   private Decision record(
@@ -492,7 +739,8 @@ public class RequestRouter {
             best == null ? null : best.modelId().value() + "@" + best.agentId().value(),
             ms,
             joules,
-            violated));
+            violated,
+            outcome == Outcome.OVER_BUDGET && r.refusal() != null ? r.refusal().binding() : null));
   }
 
   private boolean online(String agent) {

@@ -2,7 +2,6 @@ package dev.moe2.orchestrator.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.moe2.orchestrator.MovingClock;
 import dev.moe2.protocol.AgentId;
 import dev.moe2.protocol.AgentState;
 import dev.moe2.protocol.AgentStatus;
@@ -14,6 +13,7 @@ import dev.moe2.protocol.Joules;
 import dev.moe2.protocol.ModelId;
 import dev.moe2.protocol.ProfileReport;
 import dev.moe2.protocol.Topic;
+import dev.moe2.protocol.testing.MovingClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.moe2.optimizer.Expert;
 import dev.moe2.optimizer.FineSelector.Pick;
-import dev.moe2.orchestrator.MovingClock;
 import dev.moe2.orchestrator.routing.Decision.ExpertStatus;
 import dev.moe2.protocol.AgentId;
 import dev.moe2.protocol.ChatMessage;
@@ -22,6 +21,7 @@ import dev.moe2.protocol.Latency;
 import dev.moe2.protocol.Message;
 import dev.moe2.protocol.ModelId;
 import dev.moe2.protocol.OrchestratorId;
+import dev.moe2.protocol.testing.MovingClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -110,6 +110,7 @@ class DispatcherTest {
   final MovingClock clock = new MovingClock(T0);
   final InFlight inFlight = new InFlight();
   final Set<String> dead = new HashSet<>();
+  int slots = 4;
 
   Dispatcher.Job job() {
     return new Dispatcher.Job(
@@ -120,7 +121,45 @@ class DispatcherTest {
   }
 
   List<Dispatcher.Tracked> run(ScriptedChannel ch, List<Pick> first, List<Pick> fallbacks) {
-    return new Dispatcher(ch, inFlight, a -> !dead.contains(a), clock).run(job(), first, fallbacks);
+    return new Dispatcher(ch, inFlight, a -> !dead.contains(a), a -> slots, clock)
+        .run(job(), first, fallbacks);
+  }
+
+  @Test
+  void run_agentsOnlySlotTakenAndNoTimeToWait_neverSentThenReDispatchedElsewhere() {
+    slots = 1;
+    ScriptedChannel ch = new ScriptedChannel(clock, r -> reply(r, "A from " + r.modelId()));
+    InFlight.Slot busy = inFlight.tryAcquire("orin-1", 1, 5, null, clock);
+
+    // 0.6 s of work cannot wait for a slot before a deadline 0.5 s away
+    List<Dispatcher.Tracked> out =
+        run(ch, List.of(pick("zephyr", "orin-1", 0.6)), List.of(pick("mistral", "orin-2", 0.2)));
+
+    assertThat(out)
+        .extracting(t -> t.state)
+        .containsExactly(ExpertStatus.QUEUE_TIMEOUT, ExpertStatus.REPLIED);
+    assertThat(ch.sent).extracting(r -> r.agentId().value()).containsExactly("orin-2");
+    assertThat(inFlight.load("orin-1")).as("only the slot taken before").isEqualTo(1);
+    inFlight.release(busy);
+    assertThat(inFlight.load("orin-1")).isZero();
+    assertThat(inFlight.load("orin-2")).isZero();
+  }
+
+  @Test
+  void run_kExpertsOnAOneSlotAgent_theSecondQueuesUntilTheFirstEndsThenRuns() {
+    slots = 1;
+    ScriptedChannel ch = new ScriptedChannel(clock, r -> reply(r, "A from " + r.modelId()));
+
+    List<Dispatcher.Tracked> out =
+        run(ch, List.of(pick("zephyr", "orin-1", 0.2), pick("mistral", "orin-1", 0.2)), List.of());
+
+    assertThat(out)
+        .extracting(t -> t.state)
+        .containsExactly(ExpertStatus.REPLIED, ExpertStatus.REPLIED);
+    assertThat(ch.sent).extracting(r -> r.modelId().value()).containsExactly("zephyr", "mistral");
+    assertThat(ch.sent.get(1).issuedAt()).as("sent when its turn came").isAfterOrEqualTo(T0);
+    assertThat(inFlight.load("orin-1")).isZero();
+    assertThat(inFlight.waiting("orin-1")).isZero();
   }
 
   @Test

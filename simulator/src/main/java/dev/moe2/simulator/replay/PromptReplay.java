@@ -34,8 +34,29 @@ import java.util.function.IntConsumer;
  */
 public final class PromptReplay {
 
-  /** One prompt with the recorded score of every expert (by model id). */
-  public record Prompt(String category, String question, Map<String, Double> scores) {}
+  /**
+   * One prompt with the recorded score of every expert (by model id).
+   *
+   * @param text what is sent (the question, or the question stretched; see {@link LengthMix})
+   * @param maxTokens the request's {@code max_tokens} (null: the run's default)
+   * @param k the request's {@code moe2.k} (null: the category's)
+   */
+  public record Prompt(
+      String category,
+      String question,
+      Map<String, Double> scores,
+      String text,
+      Integer maxTokens,
+      Integer k) {
+    public Prompt(String category, String question, Map<String, Double> scores) {
+      this(category, question, scores, question, null, null);
+    }
+
+    /** True when its text or max_tokens was stretched. */
+    public boolean stretched() {
+      return !text.equals(question) || maxTokens != null;
+    }
+  }
 
   /**
    * The outcome of one request.
@@ -43,6 +64,8 @@ public final class PromptReplay {
    * @param status HTTP status (200, 503, …; -1: no response)
    * @param answeredBy model id of the expert whose answer was returned
    * @param delayS the slowest replying expert's reported latency
+   * @param endToEndS the orchestrator's end-to-end time for the request (its {@code totalMs})
+   * @param message the error message (null when answered)
    */
   public record Outcome(
       Prompt prompt,
@@ -54,13 +77,46 @@ public final class PromptReplay {
       double delayS,
       double delayBudgetS,
       double energyBudgetJ,
-      double wallMs) {
+      double wallMs,
+      double endToEndS,
+      String message) {
+
+    /** How late an answer may arrive past its delay budget (the orchestrator's wait, 50 ms). */
+    public static final double GRACE_S = 0.05;
+
     public boolean answered() {
       return status == 200;
     }
 
+    /**
+     * An answer whose measured energy is over its energy budget, or whose delay is over its delay
+     * budget plus the grace; the delay is the orchestrator's end-to-end time or, when larger, the
+     * slowest expert's reported latency (a time-scaled simulation reports the device's latency, not
+     * the scaled time that passed).
+     */
     public boolean violated() {
-      return answered() && (energyJ > energyBudgetJ + 1e-9 || delayS > delayBudgetS + 1e-9);
+      return answered()
+          && (energyJ > energyBudgetJ + 1e-9 || delay() > delayBudgetS + GRACE_S + 1e-9);
+    }
+
+    /** The request's delay: end-to-end, or the slowest expert's reported latency when larger. */
+    public double delay() {
+      return Math.max(endToEndS, delayS);
+    }
+
+    /** Dispatched, but no expert answered in time (503 {@code no-answer}). */
+    public boolean noAnswer() {
+      return status == 503 && "no-answer".equals(errorCode);
+    }
+
+    /**
+     * Refused at once, before any energy was spent: no expert fits the request's budgets (422
+     * {@code over-budget}), or every one that would is busy for longer than the budget leaves (503
+     * {@code fleet-busy}).
+     */
+    public boolean refusedAtOnce() {
+      return status == 422 && "over-budget".equals(errorCode)
+          || status == 503 && "fleet-busy".equals(errorCode);
     }
   }
 
@@ -113,7 +169,7 @@ public final class PromptReplay {
 
   /**
    * Sends every prompt from {@code clients} concurrent clients; {@code progress} gets the count
-   * done.
+   * done. {@code maxTokens} is sent for prompts without their own (0: none, the category's).
    */
   public static List<Outcome> run(
       String baseUrl, List<Prompt> prompts, int clients, int maxTokens, IntConsumer progress)
@@ -141,8 +197,14 @@ public final class PromptReplay {
   static Outcome send(HttpClient http, String baseUrl, Prompt p, int maxTokens) {
     ObjectNode body = JSON.createObjectNode();
     body.put("model", p.category());
-    body.put("max_tokens", maxTokens);
-    body.putArray("messages").addObject().put("role", "user").put("content", p.question());
+    int max = p.maxTokens() != null ? p.maxTokens() : maxTokens;
+    if (max > 0) {
+      body.put("max_tokens", max); // else the category's planned output length
+    }
+    body.putArray("messages").addObject().put("role", "user").put("content", p.text());
+    if (p.k() != null) {
+      body.putObject("moe2").put("k", p.k());
+    }
     long t0 = System.nanoTime();
     try {
       HttpResponse<String> r =
@@ -157,7 +219,18 @@ public final class PromptReplay {
       JsonNode j = JSON.readTree(r.body());
       if (r.statusCode() != 200) {
         return new Outcome(
-            p, r.statusCode(), j.path("error").path("code").asText("?"), null, 0, 0, 0, 0, 0, wall);
+            p,
+            r.statusCode(),
+            j.path("error").path("code").asText("?"),
+            null,
+            0,
+            0,
+            0,
+            0,
+            0,
+            wall,
+            0,
+            j.path("error").path("message").asText(""));
       }
       JsonNode d = j.path("moe2");
       String by = d.path("answeredBy").asText("");
@@ -176,13 +249,15 @@ public final class PromptReplay {
           delay,
           d.path("delayBudgetS").asDouble(),
           d.path("energyBudgetJ").asDouble(),
-          wall);
+          wall,
+          d.path("totalMs").asDouble() / 1e3,
+          null);
     } catch (IOException e) {
       return new Outcome(
-          p, -1, "io: " + e.getMessage(), null, 0, 0, 0, 0, 0, (System.nanoTime() - t0) / 1e6);
+          p, -1, "io", null, 0, 0, 0, 0, 0, (System.nanoTime() - t0) / 1e6, 0, e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new Outcome(p, -1, "interrupted", null, 0, 0, 0, 0, 0, 0);
+      return new Outcome(p, -1, "interrupted", null, 0, 0, 0, 0, 0, 0, 0, "interrupted");
     }
   }
 }

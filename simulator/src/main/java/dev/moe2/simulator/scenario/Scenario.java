@@ -19,6 +19,8 @@ import java.util.Set;
  *
  * @param timeScale real seconds per simulated second (0.05: twenty times faster than the devices)
  * @param networkDelayMs one-way delay added to every reply
+ * @param workload how replayed requests are shaped (null: real prompts as they are, the default
+ *     output length)
  */
 public record Scenario(
     String name,
@@ -28,7 +30,8 @@ public record Scenario(
     Integer networkDelayMs,
     List<String> models,
     List<Device> devices,
-    List<Fault> faults) {
+    List<Fault> faults,
+    Workload workload) {
 
   /** The seven RouterDC models, the default expert set. */
   public static final List<String> ROUTERDC_7 =
@@ -79,6 +82,51 @@ public record Scenario(
                 + "' is not a device of the scenario "
                 + ids);
       }
+    }
+  }
+
+  /**
+   * How replayed requests are shaped: a share of them gets a prompt stretched to a factor of its
+   * category's planned prompt length and a {@code max_tokens} of a factor of its planned output
+   * length (both drawn uniformly from their ranges); every request asks for one of {@code k}.
+   *
+   * @param longShare share of requests stretched, in [0, 1]
+   * @param promptFactor [min, max] times the planned prompt length, min >= 1
+   * @param maxTokensFactor [min, max] times the planned output length, min > 0
+   * @param k the k values drawn from (empty: each category's own)
+   */
+  public record Workload(
+      Double longShare, List<Double> promptFactor, List<Double> maxTokensFactor, List<Integer> k) {
+    public Workload {
+      longShare = longShare == null ? 0.5 : longShare;
+      if (!(longShare >= 0 && longShare <= 1)) {
+        throw new IllegalArgumentException(
+            "key 'workload.longShare' has value " + longShare + ": it must be in [0, 1]");
+      }
+      promptFactor = range(promptFactor, List.of(2.0, 8.0), 1, "workload.promptFactor");
+      maxTokensFactor = range(maxTokensFactor, List.of(1.0, 4.0), 1e-9, "workload.maxTokensFactor");
+      k = k == null ? List.of() : List.copyOf(k);
+      for (int v : k) {
+        if (v < 1) {
+          throw new IllegalArgumentException(
+              "key 'workload.k' has value " + k + ": every k must be >= 1");
+        }
+      }
+    }
+
+    private static List<Double> range(List<Double> r, List<Double> dflt, double min, String key) {
+      if (r == null) {
+        return dflt;
+      }
+      if (r.size() != 2 || r.get(0) == null || r.get(1) == null) {
+        throw new IllegalArgumentException(
+            "key '" + key + "' has value " + r + ": write [min, max]");
+      }
+      if (r.get(0) < min || r.get(1) < r.get(0)) {
+        throw new IllegalArgumentException(
+            "key '" + key + "' has value " + r + ": it needs " + min + " <= min <= max");
+      }
+      return List.copyOf(r);
     }
   }
 

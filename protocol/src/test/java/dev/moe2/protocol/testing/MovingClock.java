@@ -1,4 +1,4 @@
-package dev.moe2.orchestrator;
+package dev.moe2.protocol.testing;
 
 import java.time.Clock;
 import java.time.Instant;
