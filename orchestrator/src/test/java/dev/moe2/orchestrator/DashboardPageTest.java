@@ -57,7 +57,7 @@ class DashboardPageTest {
   }
 
   @Test
-  void page_inHeadlessChromium_showsFleetPlanParetoWhatIfAndDecisions() throws Exception {
+  void page_inHeadlessChromium_showsFleetPlanParetoWhatIfsAndDecisions() throws Exception {
     // the gate may still be training in the background on a fresh checkout
     await()
         .atMost(Duration.ofMinutes(5))
@@ -105,6 +105,28 @@ class DashboardPageTest {
       await()
           .atMost(Duration.ofSeconds(20))
           .until(() -> !browser.findElements(By.cssSelector("#decisions tbody tr")).isEmpty());
+      // each decision shows the expert's output cap and what set it, and the binding budget
+      assertThat(browser.findElement(By.cssSelector("#decisions tbody tr")).getText())
+          .contains("cap ")
+          .contains(" tok (");
+      // the request what-if: which max_tokens fits this prompt, which prompt fits this max_tokens
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> !browser.findElements(By.cssSelector("#fits tbody tr")).isEmpty());
+      // reasoning has a usable expert here (the request above was answered)
+      ((JavascriptExecutor) browser)
+          .executeScript(
+              "document.getElementById('category').value = 'reasoning';"
+                  + " const p = document.getElementById('fitPrompt'); p.value = 100000;"
+                  + " p.dispatchEvent(new Event('input'));");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  browser
+                      .findElement(By.cssSelector("#fits tbody"))
+                      .getText()
+                      .contains("none (prompt too long)"));
       byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
       Path shot = Path.of("target/dashboard.png");
       Files.write(shot, png);

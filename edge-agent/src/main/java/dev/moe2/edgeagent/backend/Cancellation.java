@@ -17,8 +17,9 @@ public interface Cancellation {
   boolean cancelled();
 
   /**
-   * Asked before generating token {@code tokensDone + 1} (for {@code tokensDone >= 1}; the prefill
-   * with its first token is admitted before generation starts).
+   * Asked before generating token {@code tokensDone + 1}; with {@code tokensDone == 0}, between
+   * chunks of the prefill by backends that prefill in chunks (a stop there ends in {@link
+   * GenerationStoppedException}: there is no answer yet).
    *
    * @param promptTokens the prompt's tokens as the backend counted them
    * @param tokensDone tokens generated so far

@@ -155,13 +155,21 @@ final class BudgetGuard {
   /**
    * Whether to end the answer before generating token {@code tokensDone + 1}.
    *
-   * @param tokensDone tokens generated so far (>= 1)
+   * @param tokensDone tokens generated so far (0: between chunks of the prefill)
    * @param busy how long the request has kept the device busy (the backend's clock)
    * @return {@code energy-cap} or {@code deadline} to stop; null to go on
    */
   FinishReason stopBefore(int promptTokens, int tokensDone, Duration busy) {
-    if (window == null || tokensDone < 1) {
+    if (window == null) {
       return null;
+    }
+    if (tokensDone < 1) {
+      // between prefill chunks: stop once the metered energy has reached the cap
+      return capJ != null
+              && meter.sofar(window, new Work(sizeClass, promptTokens, 0, busy)).joules().value()
+                  >= capJ
+          ? FinishReason.ENERGY_CAP
+          : null;
     }
     Instant now = clock.instant();
     double sofar =

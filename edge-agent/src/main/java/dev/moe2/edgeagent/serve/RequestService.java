@@ -4,6 +4,7 @@ import dev.moe2.edgeagent.backend.BackendException;
 import dev.moe2.edgeagent.backend.Cancellation;
 import dev.moe2.edgeagent.backend.Generation;
 import dev.moe2.edgeagent.backend.GenerationCancelledException;
+import dev.moe2.edgeagent.backend.GenerationStoppedException;
 import dev.moe2.edgeagent.energy.EnergyMeter;
 import dev.moe2.edgeagent.energy.Work;
 import dev.moe2.edgeagent.mqtt.AgentLink;
@@ -240,6 +241,22 @@ public final class RequestService {
       Generation g;
       try {
         g = model.backend().generate(request.messages(), params, cancel);
+      } catch (GenerationStoppedException e) {
+        EnergyReading spent =
+            meter.end(window, new Work(model.sizeClass(), e.promptTokens(), 0, e.busy()));
+        fail(
+            request,
+            ErrorCode.OVER_BUDGET,
+            e.getMessage()
+                + " ("
+                + spent.joules().value()
+                + " J "
+                + spent.source().label()
+                + ", cap "
+                + guard.capJ()
+                + " J): the prefill was costlier than the measured rates said",
+            true);
+        return;
       } catch (RuntimeException e) {
         meter.end(window, new Work(model.sizeClass(), 0, 0, java.time.Duration.ZERO));
         throw e;

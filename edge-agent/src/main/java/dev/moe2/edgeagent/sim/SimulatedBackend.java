@@ -4,6 +4,7 @@ import dev.moe2.edgeagent.backend.BackendException;
 import dev.moe2.edgeagent.backend.Cancellation;
 import dev.moe2.edgeagent.backend.Generation;
 import dev.moe2.edgeagent.backend.GenerationCancelledException;
+import dev.moe2.edgeagent.backend.GenerationStoppedException;
 import dev.moe2.edgeagent.backend.InferenceBackend;
 import dev.moe2.profiles.Performance;
 import dev.moe2.protocol.ChatMessage;
@@ -16,11 +17,15 @@ import java.util.List;
 /**
  * An expert whose latency follows its device profile: prefill at the mode's prefill rate, decode at
  * its decode rate, times the device's throttling and seeded noise, spent for real (scaled by the
- * device's time scale) so deadlines and concurrency behave. Prompt tokens are estimated at four
- * characters each; it generates {@code min(maxTokens, answerTokens)} tokens. The text is the answer
- * book's recorded answer when the question is in it, else a fixed sentence.
+ * device's time scale) so deadlines and concurrency behave; the prefill runs in chunks of 64 tokens
+ * and can stop between them. Prompt tokens are estimated at four characters each; it generates
+ * {@code min(maxTokens, answerTokens)} tokens. The text is the answer book's recorded answer when
+ * the question is in it, else a fixed sentence.
  */
 public final class SimulatedBackend implements InferenceBackend {
+
+  /** Prompt tokens prefilled between two questions whether to stop. */
+  static final int PREFILL_CHUNK = 64;
 
   private final String modelId;
   private final String datasetModel;
@@ -88,16 +93,23 @@ public final class SimulatedBackend implements InferenceBackend {
     int tokens = Math.min(params.maxTokens(), answerTokens);
     Performance p = device.performance(sizeClass);
     double slow = device.throttle();
-    Duration ttft =
-        device
-            .networkDelay()
-            .multipliedBy(2)
-            .plus(
-                seconds(
-                    promptTokens / p.prefillTokPerS().value() * slow * device.noise()
-                        + 1 / p.decodeTokPerS().value() * slow));
+    double prefillS = promptTokens / p.prefillTokPerS().value() * slow * device.noise();
+    Duration first =
+        device.networkDelay().multipliedBy(2).plus(seconds(1 / p.decodeTokPerS().value() * slow));
+    Duration ttft = seconds(prefillS).plus(first);
     double perToken = 1 / p.decodeTokPerS().value() * slow * device.noise();
-    if (!device.pass(ttft, cancel)) {
+    // the prefill in chunks of PREFILL_CHUNK tokens, asking between them whether to stop
+    int chunks = Math.max(1, (promptTokens + PREFILL_CHUNK - 1) / PREFILL_CHUNK);
+    for (int c = 0; c < chunks; c++) {
+      Duration busy = seconds(prefillS * c / chunks);
+      if (c > 0 && cancel.stopBefore(promptTokens, 0, busy) != null) {
+        throw new GenerationStoppedException(promptTokens, busy);
+      }
+      if (!device.pass(seconds(prefillS / chunks), cancel)) {
+        throw new GenerationCancelledException(0, params.maxTokens());
+      }
+    }
+    if (!device.pass(first, cancel)) {
       throw new GenerationCancelledException(0, params.maxTokens());
     }
     FinishReason capped = null;

@@ -208,7 +208,8 @@ class RequestServiceEnergyCapTest {
     assertThat(reply.completionTokens()).isEqualTo(5);
     assertThat(reply.finishReason()).isEqualTo(FinishReason.ENERGY_CAP);
     assertThat(reply.energy().joules().value()).isEqualTo(7.0).isLessThanOrEqualTo(7.5);
-    assertThat(meter.readAt).containsExactly(1, 2, 3, 4, 5);
+    // once between the two 64-token chunks of the 100-token prefill, then before each token
+    assertThat(meter.readAt).containsExactly(0, 1, 2, 3, 4, 5);
   }
 
   @Test
@@ -272,5 +273,18 @@ class RequestServiceEnergyCapTest {
 
     assertThat(reply.completionTokens()).isEqualTo(4);
     assertThat(reply.finishReason()).isEqualTo(FinishReason.ENERGY_CAP);
+  }
+
+  @Test
+  void arrived_prefillCostlierThanTheRatesSaid_stopsBetweenPrefillChunksWithoutAnAnswer() {
+    // the fake meter charges 2 J as soon as anything ran: a cap of 1.5 J is passed in the prefill
+    send(service(size -> Optional.empty()), 1.5, 40);
+
+    assertThat(link.sent).hasSize(1).first().isInstanceOf(ErrorReport.class);
+    ErrorReport error = (ErrorReport) link.sent.get(0);
+    assertThat(error.code()).isEqualTo(ErrorCode.OVER_BUDGET);
+    assertThat(error.message())
+        .contains("reached the energy cap", "stopped before the first token");
+    assertThat(meter.readAt).containsExactly(0);
   }
 }

@@ -79,6 +79,9 @@ class SimulatedBackendTest {
           @Override
           public dev.moe2.protocol.FinishReason stopBefore(
               int promptTokens, int tokensDone, java.time.Duration soFar) {
+            if (tokensDone == 0) {
+              return null; // between prefill chunks
+            }
             busy.add(soFar);
             return tokensDone >= 5 ? dev.moe2.protocol.FinishReason.DEADLINE : null;
           }

@@ -36,6 +36,15 @@ public class GateService {
   private final Cache<String, float[]> embeddings =
       Caffeine.newBuilder().maximumSize(10_000).recordStats().build();
 
+  /**
+   * Embeddings computed at once: one per core, first come first served. Unbounded, a burst of
+   * requests would run hundreds of single-threaded ONNX sessions side by side, each as slow as all
+   * together, and every request would spend its delay budget before dispatch; bounded, the first
+   * requests are embedded and dispatched at once.
+   */
+  private final java.util.concurrent.Semaphore encoding =
+      new java.util.concurrent.Semaphore(Runtime.getRuntime().availableProcessors(), true);
+
   private volatile TrainedGate gate;
   private volatile String status = "not started";
   private volatile Thread training;
@@ -123,7 +132,16 @@ public class GateService {
   }
 
   public float[] embed(String text) {
-    return embeddings.get(text, encoder::encode);
+    float[] cached = embeddings.getIfPresent(text);
+    if (cached != null) {
+      return cached;
+    }
+    encoding.acquireUninterruptibly();
+    try {
+      return embeddings.get(text, encoder::encode);
+    } finally {
+      encoding.release();
+    }
   }
 
   /** Share of embeddings served from the cache so far. */

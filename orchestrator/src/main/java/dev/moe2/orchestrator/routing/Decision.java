@@ -57,6 +57,11 @@ public record Decision(
      * predicted wait for a slot on each of them leaves too little.
      */
     FLEET_BUSY("fleet-busy"),
+    /**
+     * Refused at once: with its whole delay budget some expert would fit, but the time it spent in
+     * the orchestrator before dispatch (load) left too little.
+     */
+    OVERLOADED("overloaded"),
     NO_ANSWER("no-answer");
 
     private final String label;

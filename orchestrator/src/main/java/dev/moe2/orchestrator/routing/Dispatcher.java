@@ -181,7 +181,13 @@ final class Dispatcher {
     t.latestStart = job.deadline().minusNanos((long) (t.serviceS * 1e9));
     String agent = a.pick().expert().deviceId();
     InFlight.Slot slot =
-        inFlight.tryAcquire(agent, slotsOf.applyAsInt(agent), t.serviceS, a.reserved(), clock);
+        inFlight.tryAcquire(
+            agent,
+            slotsOf.applyAsInt(agent),
+            t.serviceS,
+            job.deadline().plus(GRACE),
+            a.reserved(),
+            clock);
     if (slot != null) {
       send(job, t, slot);
     } else if (clock.instant().isBefore(t.latestStart)) {
@@ -199,7 +205,13 @@ final class Dispatcher {
   private void retry(Job job, Tracked t) {
     String agent = t.pick.expert().deviceId();
     InFlight.Slot slot =
-        inFlight.tryAcquire(agent, slotsOf.applyAsInt(agent), t.serviceS, t.ticket, clock);
+        inFlight.tryAcquire(
+            agent,
+            slotsOf.applyAsInt(agent),
+            t.serviceS,
+            job.deadline().plus(GRACE),
+            t.ticket,
+            clock);
     if (slot != null) {
       t.ticket = null;
       send(job, t, slot);

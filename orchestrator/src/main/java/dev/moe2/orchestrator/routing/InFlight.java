@@ -18,8 +18,9 @@ import java.util.Map;
  * <p>Predicted wait of a new request on an agent with {@code S} slots: none while a slot is free
  * and nobody waits; else the time until the slot it would get frees — the {@code w}-th release
  * after now, where {@code w} is the number already waiting, counting the dispatches running now by
- * their predicted worst-case end and every further round by their mean predicted service time.
- * Worst cases make the estimate pessimistic: a request predicted not to fit goes elsewhere.
+ * their predicted worst-case end (once overdue, by the latest they can hold on: their deadline and
+ * the wait past it) and every further round by their mean predicted service time. Worst cases make
+ * the estimate pessimistic: a request predicted not to fit goes elsewhere.
  */
 @Singleton
 public class InFlight {
@@ -28,12 +29,20 @@ public class InFlight {
   static final class Slot {
     final String agent;
     final Instant predictedEnd;
+    final Instant latestEnd;
     final double serviceS;
 
-    Slot(String agent, Instant predictedEnd, double serviceS) {
+    Slot(String agent, Instant predictedEnd, Instant latestEnd, double serviceS) {
       this.agent = agent;
       this.predictedEnd = predictedEnd;
+      this.latestEnd = latestEnd;
       this.serviceS = serviceS;
+    }
+
+    /** Seconds until it frees: its predicted end, or, once overdue, the latest it can hold on. */
+    double remainingS(Instant now) {
+      Instant end = now.isBefore(predictedEnd) ? predictedEnd : latestEnd;
+      return Math.max(0, Duration.between(now, end).toNanos() / 1e9);
     }
   }
 
@@ -76,7 +85,7 @@ public class InFlight {
     List<Double> remaining = new ArrayList<>();
     double service = 0;
     for (Slot s : a.running) {
-      remaining.add(Math.max(0, Duration.between(now, s.predictedEnd).toNanos() / 1e9));
+      remaining.add(s.remainingS(now));
       service += s.serviceS;
     }
     if (remaining.isEmpty()) {
@@ -94,10 +103,11 @@ public class InFlight {
    * slots are free for its place in the queue (which it then leaves).
    *
    * @param serviceS the dispatch's predicted worst-case time once it starts
+   * @param latestEnd the latest it can hold the slot (its deadline and the wait past it)
    * @return the slot, or null when it must wait
    */
   synchronized Slot tryAcquire(
-      String agent, int slots, double serviceS, Ticket ticket, Clock clock) {
+      String agent, int slots, double serviceS, Instant latestEnd, Ticket ticket, Clock clock) {
     Agent a = agents.computeIfAbsent(agent, x -> new Agent());
     int free = slots - a.running.size();
     int place = 0;
@@ -117,8 +127,13 @@ public class InFlight {
     if (ticket != null) {
       a.queue.remove(ticket);
     }
+    Instant predicted = clock.instant().plusNanos((long) (Math.max(0, serviceS) * 1e9));
     Slot s =
-        new Slot(agent, clock.instant().plusNanos((long) (serviceS * 1e9)), Math.max(0, serviceS));
+        new Slot(
+            agent,
+            predicted,
+            latestEnd.isBefore(predicted) ? predicted : latestEnd,
+            Math.max(0, serviceS));
     a.running.add(s);
     return s;
   }

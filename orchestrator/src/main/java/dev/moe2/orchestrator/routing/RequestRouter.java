@@ -85,6 +85,9 @@ public class RequestRouter {
    * @param refusal why none fits (null when {@code first} is not empty or nothing was usable)
    * @param busyWaitS when refused only because of the queues (some expert would fit on an idle
    *     device): the shortest predicted wait among those; NaN otherwise
+   * @param lateS when refused only because of the time the request spent in the orchestrator before
+   *     it could be dispatched (with its whole budget some expert would fit): that time; NaN
+   *     otherwise
    */
   record Ranking(
       List<String> usable,
@@ -93,7 +96,8 @@ public class RequestRouter {
       Map<String, Double> quality,
       String bound,
       RequestChoice.Refusal refusal,
-      double busyWaitS) {
+      double busyWaitS,
+      double lateS) {
 
     Ranking(
         List<String> usable,
@@ -102,7 +106,7 @@ public class RequestRouter {
         Map<String, Double> quality,
         String bound,
         RequestChoice.Refusal refusal) {
-      this(usable, first, fallbacks, quality, bound, refusal, Double.NaN);
+      this(usable, first, fallbacks, quality, bound, refusal, Double.NaN, Double.NaN);
     }
   }
 
@@ -182,6 +186,20 @@ public class RequestRouter {
     }
     Ranking r = rank(t, x, ask.messages());
     if (r.first().isEmpty()) {
+      if (r.refusal() != null && Double.isNaN(r.busyWaitS()) && !Double.isNaN(r.lateS())) {
+        record(t, r, List.of(), Outcome.OVERLOADED, null, null);
+        throw new ApiException(
+            503,
+            "overloaded",
+            String.format(
+                Locale.ROOT,
+                "the orchestrator is overloaded: %.3f s of the %s s delay budget went before this"
+                    + " request could be dispatched, and no usable expert of %s fits what is left;"
+                    + " retry shortly (with its whole budget it would fit)",
+                r.lateS(),
+                t.delayBudgetS(),
+                t.category()));
+      }
       if (r.refusal() != null && !Double.isNaN(r.busyWaitS())) {
         record(t, r, List.of(), Outcome.FLEET_BUSY, null, null);
         throw new ApiException(
@@ -382,6 +400,7 @@ public class RequestRouter {
     int min = Math.max(1, Math.min(minOutputTokens, output));
     FineSelector.RequestBudget budget;
     RequestChoice choice;
+    double elapsed;
     Map<String, InFlight.Ticket> reserved = new java.util.HashMap<>();
     // the wait for a slot on its device is part of each expert's worst case, and the chosen take
     // their places in the queues at once: requests ranked at the same moment see each other
@@ -396,7 +415,7 @@ public class RequestRouter {
                   c.bytesPerToken(),
                   c.promptTokens(),
                   inFlight.queueS(c.expert().deviceId(), slots(c.expert().deviceId()), at)));
-      double elapsed = Duration.between(t.start(), at).toNanos() / 1e9;
+      elapsed = Duration.between(t.start(), at).toNanos() / 1e9;
       double delayLeft = Math.max(1e-9, t.delayBudgetS() - elapsed - replyMargin.toNanos() / 1e9);
       budget = new FineSelector.RequestBudget(delayLeft, t.energyBudgetJ(), output, min);
       choice = FineSelector.selectWithin(candidates, quality, t.k(), budget, aggregation);
@@ -416,7 +435,8 @@ public class RequestRouter {
           quality,
           bound,
           choice.refusal(),
-          busyWait(candidates, quality, t.k(), budget, aggregation));
+          busyWait(candidates, quality, t.k(), budget, aggregation),
+          late(candidates, quality, t, output, min, elapsed, aggregation));
     }
     List<Dispatcher.Assignment> first =
         choice.picks().stream()
@@ -454,14 +474,8 @@ public class RequestRouter {
     if (candidates.stream().noneMatch(c -> c.queueS() > 0)) {
       return Double.NaN;
     }
-    List<RequestCandidate> idle =
-        candidates.stream()
-            .map(
-                c ->
-                    new RequestCandidate(
-                        c.expert(), c.rates(), c.link(), c.bytesPerToken(), c.promptTokens(), 0))
-            .toList();
-    RequestChoice ifIdle = FineSelector.selectWithin(idle, quality, k, budget, aggregation);
+    RequestChoice ifIdle =
+        FineSelector.selectWithin(idle(candidates), quality, k, budget, aggregation);
     if (ifIdle.refused()) {
       return Double.NaN;
     }
@@ -470,6 +484,42 @@ public class RequestRouter {
         .mapToDouble(RequestCandidate::queueS)
         .min()
         .orElse(Double.NaN);
+  }
+
+  /**
+   * When a refusal is due to the time spent before dispatch alone (with its whole delay budget and
+   * idle devices some expert would fit): that time; NaN otherwise.
+   */
+  private double late(
+      List<RequestCandidate> candidates,
+      Map<String, Double> quality,
+      Target t,
+      int output,
+      int min,
+      double elapsedS,
+      AggregationTime aggregation) {
+    if (!(elapsedS > 0.001)) {
+      return Double.NaN;
+    }
+    FineSelector.RequestBudget whole =
+        new FineSelector.RequestBudget(
+            Math.max(1e-9, t.delayBudgetS() - replyMargin.toNanos() / 1e9),
+            t.energyBudgetJ(),
+            output,
+            min);
+    return FineSelector.selectWithin(idle(candidates), quality, t.k(), whole, aggregation).refused()
+        ? Double.NaN
+        : elapsedS;
+  }
+
+  /** The candidates as if their devices were idle. */
+  private static List<RequestCandidate> idle(List<RequestCandidate> candidates) {
+    return candidates.stream()
+        .map(
+            c ->
+                new RequestCandidate(
+                    c.expert(), c.rates(), c.link(), c.bytesPerToken(), c.promptTokens(), 0))
+        .toList();
   }
 
   /**

@@ -38,6 +38,9 @@ class DispatcherTest {
 
   static final Instant T0 = Instant.parse("2026-11-29T10:00:00Z");
 
+  /** A deadline far away. */
+  static final Instant FAR = T0.plusSeconds(60);
+
   /** Answers each request as {@code script} says (null: silence); polls advance the clock. */
   static final class ScriptedChannel implements RequestChannel {
     final MovingClock clock;
@@ -129,7 +132,7 @@ class DispatcherTest {
   void run_agentsOnlySlotTakenAndNoTimeToWait_neverSentThenReDispatchedElsewhere() {
     slots = 1;
     ScriptedChannel ch = new ScriptedChannel(clock, r -> reply(r, "A from " + r.modelId()));
-    InFlight.Slot busy = inFlight.tryAcquire("orin-1", 1, 5, null, clock);
+    InFlight.Slot busy = inFlight.tryAcquire("orin-1", 1, 5, FAR, null, clock);
 
     // 0.6 s of work cannot wait for a slot before a deadline 0.5 s away
     List<Dispatcher.Tracked> out =

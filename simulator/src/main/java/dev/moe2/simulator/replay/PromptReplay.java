@@ -110,13 +110,14 @@ public final class PromptReplay {
     }
 
     /**
-     * Refused at once, before any energy was spent: no expert fits the request's budgets (422
-     * {@code over-budget}), or every one that would is busy for longer than the budget leaves (503
-     * {@code fleet-busy}).
+     * Refused before any energy was spent: no expert fits the request's budgets (422 {@code
+     * over-budget}), every one that would is busy for longer than the budget leaves (503 {@code
+     * fleet-busy}), or the orchestrator itself was too loaded to dispatch it in time (503 {@code
+     * overloaded}).
      */
     public boolean refusedAtOnce() {
       return status == 422 && "over-budget".equals(errorCode)
-          || status == 503 && "fleet-busy".equals(errorCode);
+          || status == 503 && ("fleet-busy".equals(errorCode) || "overloaded".equals(errorCode));
     }
   }
 
