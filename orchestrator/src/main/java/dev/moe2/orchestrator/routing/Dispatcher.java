@@ -278,10 +278,23 @@ final class Dispatcher {
         }
       }
     }
+    // what was delivered before this thread got to look (a loaded machine wakes it late) counts
+    drain(box, waiting);
     for (Tracked t : waiting) {
       if (t.pending()) {
         end(t, t.ticket != null ? ExpertStatus.QUEUE_TIMEOUT : ExpertStatus.DEADLINE);
       }
+    }
+  }
+
+  private void drain(RequestChannel.Mailbox box, List<Tracked> waiting) {
+    try {
+      Message m;
+      while (waiting.stream().anyMatch(Tracked::pending) && (m = box.poll(Duration.ZERO)) != null) {
+        accept(m, waiting);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -149,6 +149,25 @@ class DispatcherTest {
   }
 
   @Test
+  void run_replyDeliveredButTheDispatcherWokeLate_theReplyStillCounts() {
+    // the answer is in the mailbox, but this thread only looks after the deadline (a loaded
+    // machine): what was delivered counts
+    ScriptedChannel ch =
+        new ScriptedChannel(
+            clock,
+            r -> {
+              clock.now = T0.plusSeconds(10);
+              return reply(r, "on time, read late");
+            });
+
+    List<Dispatcher.Tracked> out = run(ch, List.of(pick("zephyr", "orin-1", 0.2)), List.of());
+
+    assertThat(out).extracting(t -> t.state).containsExactly(ExpertStatus.REPLIED);
+    assertThat(out.get(0).reply.text()).isEqualTo("on time, read late");
+    assertThat(inFlight.load("orin-1")).isZero();
+  }
+
+  @Test
   void run_kExpertsOnAOneSlotAgent_theSecondQueuesUntilTheFirstEndsThenRuns() {
     slots = 1;
     ScriptedChannel ch = new ScriptedChannel(clock, r -> reply(r, "A from " + r.modelId()));
