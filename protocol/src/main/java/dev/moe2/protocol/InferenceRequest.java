@@ -85,13 +85,17 @@ public record InferenceRequest(
 
   /**
    * The MQTT 5 Message Expiry Interval to publish this request with at {@code now}: the time left
-   * to the deadline in whole seconds, rounded up, at least 1. A broker may therefore deliver it up
-   * to a second after its deadline; the agent checks {@link #deadline()} itself.
+   * to the deadline in whole seconds, rounded up, at least 1 and at most {@link
+   * #MAX_EXPIRY_SECONDS}. A broker may therefore deliver it up to a second after its deadline; the
+   * agent checks {@link #deadline()} itself.
    */
   public long messageExpirySeconds(Instant now) {
     long millis = remaining(now).toMillis();
-    return Math.max(1, (millis + 999) / 1000);
+    return Math.min(MAX_EXPIRY_SECONDS, Math.max(1, (millis + 999) / 1000));
   }
+
+  /** The largest MQTT 5 Message Expiry Interval (a four-byte integer), seconds. */
+  public static final long MAX_EXPIRY_SECONDS = 0xFFFF_FFFFL;
 
   /** This request with an energy cap ({@code null}: none). */
   public InferenceRequest withEnergyCap(Joules cap) {

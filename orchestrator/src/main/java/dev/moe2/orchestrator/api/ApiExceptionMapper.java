@@ -29,6 +29,37 @@ public final class ApiExceptionMapper {
     }
   }
 
+  /**
+   * Anything else: a 500 in the one shape, with an id to find the stack trace in the log — never
+   * the trace itself in the body.
+   */
+  @Provider
+  public static final class Unexpected implements ExceptionMapper<RuntimeException> {
+    private static final org.jboss.logging.Logger LOG =
+        org.jboss.logging.Logger.getLogger(ApiExceptionMapper.class);
+    private static final java.util.concurrent.atomic.AtomicLong IDS =
+        new java.util.concurrent.atomic.AtomicLong();
+
+    @Override
+    public Response toResponse(RuntimeException e) {
+      if (e instanceof ApiException api) {
+        return body(api.status(), api.code(), api.getMessage());
+      }
+      if (e instanceof WebApplicationException web) {
+        return new Web().toResponse(web);
+      }
+      String id =
+          "err-" + Long.toString(System.currentTimeMillis(), 36) + "-" + IDS.incrementAndGet();
+      LOG.errorf(e, "unexpected error %s", id);
+      return body(
+          500,
+          "internal",
+          "an unexpected error occurred ("
+              + id
+              + " in the orchestrator's log); it has been logged");
+    }
+  }
+
   /** Framework errors (unknown path, wrong method, unsupported media type). */
   @Provider
   public static final class Web implements ExceptionMapper<WebApplicationException> {

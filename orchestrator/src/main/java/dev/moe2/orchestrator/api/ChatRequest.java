@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moe2.orchestrator.routing.RequestRouter;
 import dev.moe2.protocol.ChatMessage;
 import dev.moe2.protocol.ChatRole;
+import dev.moe2.protocol.JsonCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,30 +33,23 @@ record ChatRequest(RequestRouter.Ask ask, boolean stream) {
     List<ChatMessage> messages = messages(root.get("messages"));
     // OpenAI's newer name wins; absent: the category's planned output length
     String tokensField = root.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
-    Integer maxTokens = null;
-    if (root.hasNonNull(tokensField)) {
-      JsonNode t = root.get(tokensField);
-      if (!t.canConvertToInt() || !t.isIntegralNumber() || t.asInt() < 1) {
-        throw invalid(tokensField, t, "it must be an integer >= 1");
-      }
-      maxTokens = t.asInt();
-    }
-    double temperature = root.path("temperature").asDouble(0);
-    if (temperature < 0 || temperature > 2) {
-      throw invalid("temperature", temperature, "it must be in [0, 2]");
-    }
-    double topP = root.path("top_p").asDouble(1);
+    Integer maxTokens = Fields.integer(root, tokensField, tokensField, 1, Fields.MAX_TOKENS);
+    Double t = Fields.number(root, "temperature", "temperature", 0, false, 2);
+    double temperature = t == null ? 0 : t;
+    Double p = Fields.number(root, "top_p", "top_p", 0, true, 1);
+    double topP = p == null ? 1 : p;
     JsonNode ext = root.path("moe2");
-    Double delay = positive(ext, "delayBudgetS");
-    Double energy = positive(ext, "energyBudgetJ");
-    Integer k = ext.has("k") ? ext.get("k").asInt() : null;
-    if (k != null && k < 1) {
-      throw invalid("moe2.k", k, "it must be >= 1");
+    if (!ext.isMissingNode() && !ext.isObject()) {
+      throw Fields.invalid("moe2", ext, "it must be an object");
     }
+    Double delay = Fields.delayBudget(ext, "delayBudgetS", "moe2.delayBudgetS");
+    Double energy = Fields.energyBudget(ext, "energyBudgetJ", "moe2.energyBudgetJ");
+    Integer k = Fields.integer(ext, "k", "moe2.k", 1, Fields.MAX_K);
+    encodedSize(root.get("messages"));
     return new ChatRequest(
         new RequestRouter.Ask(
             text(root, "model", "auto"), messages, maxTokens, temperature, topP, delay, energy, k),
-        root.path("stream").asBoolean(false));
+        Fields.bool(root, "stream", false));
   }
 
   private static JsonNode object(byte[] body) {
@@ -100,9 +94,44 @@ record ChatRequest(RequestRouter.Ask ask, boolean stream) {
   }
 
   private static ApiException invalid(String field, Object value, String rule) {
-    return new ApiException(
-        400, "invalid-field", "field '" + field + "' has value " + value + ": " + rule);
+    return Fields.invalid(field, value, rule);
   }
+
+  /**
+   * The prompt as it will travel to an agent (JSON-escaped: an emoji takes up to 12 bytes) must fit
+   * the MQTT payload limit with room for the rest of the request: else 413 now, not a failure
+   * later.
+   */
+  private static void encodedSize(JsonNode messages) {
+    int bytes;
+    try {
+      bytes = ESCAPING.writeValueAsBytes(messages).length;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot measure the prompt", e);
+    }
+    int limit = JsonCodec.DEFAULT_MAX_PAYLOAD_BYTES - REQUEST_OVERHEAD_BYTES;
+    if (bytes > limit) {
+      throw new ApiException(
+          413,
+          "prompt-too-large",
+          "the messages take "
+              + bytes
+              + " bytes as JSON; a request to an agent carries at most "
+              + limit
+              + " (the MQTT payload limit of "
+              + JsonCodec.DEFAULT_MAX_PAYLOAD_BYTES
+              + " bytes less the request's other fields)");
+    }
+  }
+
+  /** Room for a request's fields other than the messages, bytes. */
+  static final int REQUEST_OVERHEAD_BYTES = 4096;
+
+  /** Writes non-ASCII as \\u escapes: the worst case of how a prompt can be encoded. */
+  private static final ObjectMapper ESCAPING =
+      com.fasterxml.jackson.databind.json.JsonMapper.builder()
+          .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII)
+          .build();
 
   private static String text(JsonNode node, String field, String fallback) {
     JsonNode v = node.get(field);
@@ -113,19 +142,5 @@ record ChatRequest(RequestRouter.Ask ask, boolean stream) {
       throw new ApiException(400, "invalid-field", "field '" + field + "' must be a string");
     }
     return v.asText();
-  }
-
-  private static Double positive(JsonNode ext, String field) {
-    if (!ext.has(field)) {
-      return null;
-    }
-    double v = ext.get(field).asDouble(Double.NaN);
-    if (!(v > 0)) {
-      throw new ApiException(
-          400,
-          "invalid-budget",
-          "field 'moe2." + field + "' has value " + ext.get(field) + ": it must be a number > 0");
-    }
-    return v;
   }
 }

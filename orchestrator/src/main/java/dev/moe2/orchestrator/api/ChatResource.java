@@ -34,14 +34,14 @@ public class ChatResource {
   private final PlanningService planning;
   private final int maxBody;
   private final Clock clock;
-  private final Arrival arrival;
+  private final HttpEdge arrival;
 
   ChatResource(
       RequestRouter router,
       PlanningService planning,
       OrchestratorConfig config,
       Clock clock,
-      Arrival arrival) {
+      HttpEdge arrival) {
     this.arrival = arrival;
     this.router = router;
     this.planning = planning;
@@ -63,7 +63,7 @@ public class ChatResource {
 
   @POST
   @Path("/chat/completions")
-  @Consumes(MediaType.WILDCARD)
+  @Consumes(MediaType.APPLICATION_JSON)
   @Produces({MediaType.APPLICATION_JSON, "text/event-stream"})
   public Response complete(byte[] body, io.vertx.ext.web.RoutingContext rc) {
     java.time.Instant arrived = arrival.of(rc);

@@ -187,6 +187,22 @@ public class DashboardResource {
       @QueryParam("promptTokens") Integer promptTokens,
       @QueryParam("maxTokens") Integer maxTokens) {
     CategoryConfig c = category(category);
+    if (delayBudgetS != null && delayBudgetS > Fields.MAX_DELAY_BUDGET_S
+        || energyBudgetJ != null && energyBudgetJ > Fields.MAX_ENERGY_BUDGET_J
+        || promptTokens != null && promptTokens > MAX_WHAT_IF_PROMPT
+        || maxTokens != null && maxTokens > Fields.MAX_TOKENS) {
+      throw new ApiException(
+          400,
+          "invalid-what-if",
+          "the what-if takes delayBudgetS <= "
+              + Fields.MAX_DELAY_BUDGET_S
+              + ", energyBudgetJ <= "
+              + Fields.MAX_ENERGY_BUDGET_J
+              + ", promptTokens <= "
+              + MAX_WHAT_IF_PROMPT
+              + ", maxTokens <= "
+              + Fields.MAX_TOKENS);
+    }
     return router.fits(
         c.id(),
         delayBudgetS != null ? delayBudgetS : c.delayBudgetS(),
@@ -195,9 +211,12 @@ public class DashboardResource {
         maxTokens != null ? maxTokens : c.outputTokens());
   }
 
+  /** The longest prompt the what-if considers, tokens. */
+  static final int MAX_WHAT_IF_PROMPT = 10_000_000;
+
   @PUT
   @Path("/budgets/{category}")
-  @Consumes(MediaType.WILDCARD)
+  @Consumes(MediaType.APPLICATION_JSON)
   public CategoryConfig budgets(@PathParam("category") String category, byte[] body) {
     if (planning.category(category).isEmpty()) {
       throw new ApiException(404, "unknown-category", "category '" + category + "' does not exist");
@@ -211,13 +230,9 @@ public class DashboardResource {
     if (root == null || !root.isObject()) {
       throw new ApiException(400, "invalid-json", "the body must be a JSON object");
     }
-    Double delay = budget(root, "delayBudgetS");
-    Double energy = budget(root, "energyBudgetJ");
-    Integer k = root.has("k") ? root.get("k").asInt() : null;
-    if (k != null && k < 1) {
-      throw new ApiException(
-          400, "invalid-field", "field 'k' has value " + k + ": it must be >= 1");
-    }
+    Double delay = Fields.delayBudget(root, "delayBudgetS", "delayBudgetS");
+    Double energy = Fields.energyBudget(root, "energyBudgetJ", "energyBudgetJ");
+    Integer k = Fields.integer(root, "k", "k", 1, Fields.MAX_K);
     return planning.setBudget(category, delay, energy, k);
   }
 
@@ -235,19 +250,5 @@ public class DashboardResource {
                         + ", got '"
                         + category
                         + "'"));
-  }
-
-  private static Double budget(JsonNode root, String field) {
-    if (!root.has(field)) {
-      return null;
-    }
-    double v = root.get(field).asDouble(Double.NaN);
-    if (!(v > 0)) {
-      throw new ApiException(
-          400,
-          "invalid-budget",
-          "field '" + field + "' has value " + root.get(field) + ": it must be a number > 0");
-    }
-    return v;
   }
 }

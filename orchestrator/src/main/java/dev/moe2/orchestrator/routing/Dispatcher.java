@@ -239,7 +239,14 @@ final class Dispatcher {
             Topic.replies(channel.id(), agent).name(),
             a.capped() == null ? null : Joules.of(a.capped().energyShareJ()));
     t.slot = slot;
-    if (!channel.send(r)) {
+    boolean sent;
+    try {
+      sent = channel.send(r);
+    } catch (RuntimeException e) {
+      inFlight.release(slot); // never leak a slot, whatever the channel did
+      throw e;
+    }
+    if (!sent) {
       inFlight.release(slot);
       t.slot = null;
       t.state = ExpertStatus.NO_ANSWER;

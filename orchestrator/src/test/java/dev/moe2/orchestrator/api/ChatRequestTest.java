@@ -75,7 +75,7 @@ class ChatRequestTest {
         "{\"temperature\": 3, \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}",
         400,
         "invalid-field",
-        "field 'temperature' has value 3.0");
+        "field 'temperature' has value 3: it must be a number in [0, 2]");
     refused(
         "{\"moe2\": {\"energyBudgetJ\": -1}, \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}",
         400,
@@ -86,6 +86,53 @@ class ChatRequestTest {
         400,
         "invalid-field",
         "field 'model' must be a string");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {
+        "\"max_tokens\": \"x\"          | invalid-field  | field 'max_tokens' has value \"x\"",
+        "\"max_tokens\": true           | invalid-field  | field 'max_tokens' has value true",
+        "\"max_tokens\": 1e12           | invalid-field  | it must be an integer in [1, 131072]",
+        "\"max_tokens\": 2.5            | invalid-field  | field 'max_tokens' has value 2.5",
+        "\"temperature\": \"hot\"       | invalid-field  | field 'temperature' has value \"hot\"",
+        "\"top_p\": 0                   | invalid-field  | field 'top_p' has value 0: it must be a number in (0, 1]",
+        "\"top_p\": 5                   | invalid-field  | field 'top_p' has value 5",
+        "\"top_p\": -1                  | invalid-field  | field 'top_p' has value -1",
+        "\"stream\": \"yes\"            | invalid-field  | field 'stream' has value \"yes\"",
+        "\"moe2\": {\"k\": 1.9}         | invalid-field  | field 'moe2.k' has value 1.9",
+        "\"moe2\": {\"k\": 99}          | invalid-field  | it must be an integer in [1, 16]",
+        "\"moe2\": 3                    | invalid-field  | field 'moe2' has value 3",
+        "\"moe2\": {\"energyBudgetJ\": \"40\"} | invalid-budget | field 'moe2.energyBudgetJ' has value \"40\"",
+        "\"moe2\": {\"energyBudgetJ\": 1e999} | invalid-budget | it must be a number in (0, 1000000]",
+        "\"moe2\": {\"delayBudgetS\": 1e10}  | invalid-budget | it must be a number in (0, 3600]",
+      })
+  void parse_wrongTypeOrOutOfRange_refusedNamingFieldValueAndRule(
+      String field, String code, String message) {
+    refused(
+        "{" + field.strip() + ", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}",
+        400,
+        code.strip(),
+        message.strip());
+  }
+
+  @Test
+  void parse_promptOverThePayloadLimitOnceEscaped_is413BeforeAnythingRuns() {
+    // 60,000 emoji: 240 KB as UTF-8, under the body limit; 720 KB as JSON escapes
+    String emoji = "\uD83D\uDE00".repeat(60_000);
+    byte[] body =
+        ("{\"messages\": [{\"role\": \"user\", \"content\": \"" + emoji + "\"}]}")
+            .getBytes(StandardCharsets.UTF_8);
+
+    assertThatThrownBy(() -> ChatRequest.parse(body, 1024 * 1024))
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(413);
+              assertThat(e.code()).isEqualTo("prompt-too-large");
+            })
+        .hasMessageContaining("MQTT payload limit of 262144 bytes");
   }
 
   @Test
