@@ -154,10 +154,10 @@ public class FleetRegistry {
       FleetChanged drift = null;
       if (message instanceof Birth b) {
         requireSameAgent(id, b.agentId());
-        after = onBirth(before, b);
+        after = fromTheFuture(id, b.incarnation()) ? before : onBirth(before, b);
       } else if (message instanceof AgentState s) {
         requireSameAgent(id, s.agentId());
-        after = onState(before, s);
+        after = fromTheFuture(id, s.incarnation()) ? before : onState(before, s);
       } else if (message instanceof ProfileReport p) {
         requireSameAgent(id, p.agentId());
         after = onProfile(before, p);
@@ -180,6 +180,25 @@ public class FleetRegistry {
       LOG.info("fleet: " + change.reason());
       changed.accept(change);
     }
+  }
+
+  /** How far ahead of this clock an incarnation (an agent's start time, epoch ms) may be. */
+  static final Duration MAX_INCARNATION_AHEAD = Duration.ofHours(1);
+
+  /**
+   * An incarnation far ahead of this clock is not a start time: a retained birth or state with one
+   * would outrank every real incarnation forever. Ignored, with a warning.
+   */
+  private boolean fromTheFuture(AgentId id, long incarnation) {
+    long limit = clock.millis() + MAX_INCARNATION_AHEAD.toMillis();
+    if (incarnation > limit) {
+      LOG.warnf(
+          "ignoring a message of %s with incarnation %d: more than %s ahead of this clock (an"
+              + " incarnation is the agent's start time in epoch ms)",
+          id, incarnation, MAX_INCARNATION_AHEAD);
+      return true;
+    }
+    return false;
   }
 
   /** A birth of the same or a newer incarnation replaces the old; only a state verifies it. */
@@ -294,6 +313,9 @@ public class FleetRegistry {
    * device profile's at the report's power mode; empty when no expert of the report can be compared
    * (unknown device class or model, no decode samples).
    */
+  /** How far (either way) a profile figure may be from its device class's before it is ignored. */
+  static final double MAX_PROFILE_RATIO = 10;
+
   private OptionalDouble measuredSlowdown(AgentView view, ProfileReport p) {
     DeviceClass dc;
     try {
@@ -312,7 +334,20 @@ public class FleetRegistry {
       }
       double predictedMs =
           1000 / dc.performance(m.get().sizeClass(), p.powerMode()).decodeTokPerS().value();
-      sum += e.decodePerToken().toNanos() / 1e6 / predictedMs;
+      double ratio = e.decodePerToken().toNanos() / 1e6 / predictedMs;
+      if (ratio > MAX_PROFILE_RATIO || ratio < 1 / MAX_PROFILE_RATIO) {
+        LOG.warnf(
+            "ignoring %s's decode time for %s: %.3f ms a token is %.1fx its device class's %.3f ms"
+                + " (more than %.0fx off is not a measurement of this device)",
+            view.id(),
+            e.modelId(),
+            e.decodePerToken().toNanos() / 1e6,
+            ratio,
+            predictedMs,
+            MAX_PROFILE_RATIO);
+        continue;
+      }
+      sum += ratio;
       n++;
     }
     return n == 0 ? OptionalDouble.empty() : OptionalDouble.of(sum / n);

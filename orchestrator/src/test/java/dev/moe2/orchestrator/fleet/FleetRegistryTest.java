@@ -158,7 +158,7 @@ class FleetRegistryTest {
     FleetRegistry f = new FleetRegistry(changes::add, 0.25, new SimpleMeterRegistry(), clock);
     f.accept(Topic.birth(A), birth(100));
     f.accept(Topic.state(A), state(100, AgentStatus.ONLINE, T, "started"));
-    f.accept(Topic.profile(A), profile(100, Duration.ofSeconds(1))); // far slower than predicted
+    f.accept(Topic.profile(A), profile(100, Duration.ofMillis(175))); // ~7x slower than predicted
     double slow = f.agent(A).orElseThrow().plannedSlowdown();
     assertThat(slow).isGreaterThan(5);
 
@@ -176,7 +176,7 @@ class FleetRegistryTest {
             FleetChanged.Kind.AGENT_ONLINE, FleetChanged.Kind.DRIFT, FleetChanged.Kind.DRIFT);
     assertThat(changes.get(2).reason()).startsWith("re-admission of orin-a");
     // measured afresh: still slow, so drift takes it out again
-    f.accept(Topic.profile(A), profile(100, Duration.ofSeconds(1)));
+    f.accept(Topic.profile(A), profile(100, Duration.ofMillis(175)));
     assertThat(f.agent(A).orElseThrow().plannedSlowdown()).isEqualTo(slow);
   }
 
@@ -186,13 +186,48 @@ class FleetRegistryTest {
     FleetRegistry f = new FleetRegistry(changes::add, 0.25, new SimpleMeterRegistry(), clock);
     f.accept(Topic.birth(A), birth(100));
     f.accept(Topic.state(A), state(100, AgentStatus.ONLINE, T, "started"));
-    f.accept(Topic.profile(A), profile(100, Duration.ofSeconds(1)));
+    f.accept(Topic.profile(A), profile(100, Duration.ofMillis(175)));
     clock.now = T.plus(Duration.ofMinutes(8));
-    f.accept(Topic.profile(A), profile(100, Duration.ofSeconds(1)));
+    f.accept(Topic.profile(A), profile(100, Duration.ofMillis(175)));
 
     clock.now = T.plus(Duration.ofMinutes(12));
 
     assertThat(f.readmitUnmeasured(Duration.ofMinutes(10))).isEmpty();
     assertThat(f.agent(A).orElseThrow().plannedSlowdown()).isGreaterThan(5);
+  }
+
+  @Test
+  void accept_profileFarOffItsDeviceClass_ignoredSoNoDrift() {
+    MovingClock clock = new MovingClock(T);
+    FleetRegistry f = new FleetRegistry(changes::add, 0.25, new SimpleMeterRegistry(), clock);
+    f.accept(Topic.birth(A), birth(100));
+    f.accept(Topic.state(A), state(100, AgentStatus.ONLINE, T, "started"));
+
+    // 2 s a token: ~50x an AGX Orin's 7B decode time, not a measurement of this device
+    f.accept(Topic.profile(A), profile(100, Duration.ofSeconds(2)));
+
+    assertThat(f.agent(A).orElseThrow().slowdown()).isEqualTo(1);
+    assertThat(changes).extracting(FleetChanged::kind).doesNotContain(FleetChanged.Kind.DRIFT);
+  }
+
+  @Test
+  void accept_birthOrStateWithAnIncarnationFarInTheFuture_ignored() {
+    MovingClock clock = new MovingClock(T);
+    FleetRegistry f = new FleetRegistry(changes::add, 0.25, new SimpleMeterRegistry(), clock);
+    long now = T.toEpochMilli();
+    f.accept(Topic.birth(A), birth(now));
+    f.accept(Topic.state(A), state(now, AgentStatus.ONLINE, T, "started"));
+
+    // a forged retained birth and offline state with incarnation 9e15 would outrank it forever
+    f.accept(Topic.birth(A), birth(9_000_000_000_000_000L));
+    f.accept(Topic.state(A), state(9_000_000_000_000_000L, AgentStatus.OFFLINE, T, "forged"));
+
+    AgentView v = f.agent(A).orElseThrow();
+    assertThat(v.online()).isTrue();
+    assertThat(v.birth().incarnation()).isEqualTo(now);
+    // a restart within the hour's tolerance of clock skew is a real one
+    f.accept(Topic.birth(A), birth(now + Duration.ofMinutes(30).toMillis()));
+    assertThat(f.agent(A).orElseThrow().birth().incarnation())
+        .isEqualTo(now + Duration.ofMinutes(30).toMillis());
   }
 }
