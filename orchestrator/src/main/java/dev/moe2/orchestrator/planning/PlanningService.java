@@ -414,15 +414,33 @@ public class PlanningService {
     return plan != null && confirmed(plan, agent);
   }
 
+  /**
+   * Confirmed: the agent's state says it applied this plan's version or a later one (not one from
+   * the far future: versions are epoch-ms sized) <b>and</b> runs what its part asks — the power
+   * mode and every resident model. A state that only claims a version confirms nothing.
+   */
   private boolean confirmed(PlanRecord plan, String agent) {
     Long v = plan.confirmAt().get(agent);
-    return v != null
-        && fleet
-            .agent(AgentId.of(agent))
-            .filter(AgentView::online)
-            .map(a -> a.state().planVersion() >= v)
-            .orElse(false);
+    PlanAssignment part = plan.assignments().get(agent);
+    if (v == null || part == null) {
+      return false;
+    }
+    long ceiling = Math.max(plan.version(), clock.millis()) + MAX_VERSION_AHEAD_MS;
+    return fleet
+        .agent(AgentId.of(agent))
+        .filter(AgentView::online)
+        .map(AgentView::state)
+        .filter(st -> st.planVersion() >= v && st.planVersion() <= ceiling)
+        .filter(st -> part.powerMode().equals(st.powerMode()))
+        .filter(
+            st ->
+                st.residentModels() != null
+                    && st.residentModels().containsAll(part.residentModels()))
+        .isPresent();
   }
+
+  /** How far past this clock (and the current plan) a confirmed plan version may be, ms. */
+  static final long MAX_VERSION_AHEAD_MS = 3_600_000;
 
   /**
    * The category's usable experts under the current plan whose agents have confirmed it: one per

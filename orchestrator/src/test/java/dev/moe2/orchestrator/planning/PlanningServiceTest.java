@@ -188,6 +188,27 @@ class PlanningServiceTest {
   }
 
   @Test
+  void confirmed_stateClaimingAVersionWithoutRunningThePart_confirmsNothing() {
+    join("rtx-1", "rtx-4090", "pl450");
+    PlanningService planning = service(config());
+    planning.replan("first");
+    PlanAssignment part = bus.plans.get("rtx-1");
+    long inc = fleet.agent(AgentId.of("rtx-1")).orElseThrow().birth().incarnation();
+    assertThat(part.residentModels()).isNotEmpty();
+
+    // a forged (or broken) state: a far-future version, nothing resident
+    state("rtx-1", inc, part.powerMode(), List.of(), 9_000_000_000_000_000L);
+    assertThat(planning.confirmed("rtx-1")).isFalse();
+    // the right version, but not the planned power mode
+    String other = part.powerMode().equals("pl200") ? "pl300" : "pl200";
+    state("rtx-1", inc, other, part.residentModels(), part.planVersion());
+    assertThat(planning.confirmed("rtx-1")).isFalse();
+    // what the part asks, at its version
+    state("rtx-1", inc, part.powerMode(), part.residentModels(), part.planVersion());
+    assertThat(planning.confirmed("rtx-1")).isTrue();
+  }
+
+  @Test
   void fleetChanged_planAppliedEvent_isNotAReasonToReplan() {
     assertThat(FleetChanged.Kind.PLAN_APPLIED.replans()).isFalse();
     assertThat(FleetChanged.Kind.AGENT_OFFLINE.replans()).isTrue();
