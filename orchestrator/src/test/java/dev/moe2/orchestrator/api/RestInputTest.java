@@ -85,4 +85,20 @@ class RestInputTest {
         .statusCode(400)
         .body("error.code", equalTo("invalid-what-if"));
   }
+
+  @Test
+  void randomPaths_doNotGrowTheMetricsWithoutBound() {
+    for (int i = 0; i < 150; i++) {
+      given()
+          .get("/api/budgets/random-" + i)
+          .then()
+          .statusCode(org.hamcrest.Matchers.greaterThanOrEqualTo(400));
+    }
+
+    String metrics = given().get("/q/metrics").asString();
+    long series =
+        metrics.lines().filter(l -> l.startsWith("http_server_requests_seconds_count")).count();
+    assertThat(metrics).doesNotContain("random-149");
+    assertThat(series).isLessThanOrEqualTo(45);
+  }
 }
