@@ -97,6 +97,11 @@ public record RequestCandidate(
     return new RequestCandidate(expert, rates, link, bytesPerToken, tokens, queueS);
   }
 
+  /** This candidate with a predicted wait of {@code seconds} before its device starts on it. */
+  public RequestCandidate withQueueS(double seconds) {
+    return new RequestCandidate(expert, rates, link, bytesPerToken, promptTokens, seconds);
+  }
+
   private boolean fits(int out, double delayLimitS, double energyLimitJ) {
     return delayS(out) <= delayLimitS + EPS && energyJ(out) <= energyLimitJ + EPS;
   }

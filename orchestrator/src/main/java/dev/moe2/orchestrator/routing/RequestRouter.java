@@ -276,15 +276,8 @@ public class RequestRouter {
               + ", "
               + maxTokens);
     }
-    Map<String, Expert> all = new LinkedHashMap<>();
-    for (Expert e : planning.usable(category)) {
-      all.putIfAbsent(e.modelId() + "@" + e.deviceId(), e);
-      for (Expert r : planning.replicas(category, e.modelId())) {
-        all.putIfAbsent(r.modelId() + "@" + r.deviceId(), r);
-      }
-    }
     List<Fit> out = new ArrayList<>();
-    for (Expert e : all.values()) {
+    for (Expert e : expertsOf(category, planning.usable(category))) {
       PlanningService.ExpertRates er = planning.rates(e).orElse(null);
       if (er == null) {
         continue;
@@ -359,13 +352,8 @@ public class RequestRouter {
     List<Expert> usable = planning.usable(t.category());
     double[] q = gate.quality(x, t.category());
     Map<String, Double> quality = new LinkedHashMap<>();
-    Map<String, Expert> all = new LinkedHashMap<>();
     for (Expert e : usable) {
       quality.put(e.modelId(), quality(q, e.modelId()));
-      all.putIfAbsent(e.modelId() + "@" + e.deviceId(), e);
-      for (Expert r : planning.replicas(t.category(), e.modelId())) {
-        all.putIfAbsent(r.modelId() + "@" + r.deviceId(), r);
-      }
     }
     List<String> names = usable.stream().map(e -> e.modelId() + "@" + e.deviceId()).toList();
     String bound = bound(t.category());
@@ -373,7 +361,7 @@ public class RequestRouter {
     List<RequestCandidate> candidates = new ArrayList<>();
     AggregationTime aggregation = AggregationTime.NONE;
     CategoryConfig cat = planning.category(t.category()).orElseThrow();
-    for (Expert e : all.values()) {
+    for (Expert e : expertsOf(t.category(), usable)) {
       PlanningService.ExpertRates er = planning.rates(e).orElse(null);
       if (er == null) {
         continue;
@@ -408,12 +396,7 @@ public class RequestRouter {
       Instant at = clock.instant();
       candidates.replaceAll(
           c ->
-              new RequestCandidate(
-                  c.expert(),
-                  c.rates(),
-                  c.link(),
-                  c.bytesPerToken(),
-                  c.promptTokens(),
+              c.withQueueS(
                   inFlight.queueS(c.expert().deviceId(), slots(c.expert().deviceId()), at)));
       elapsed = Duration.between(t.start(), at).toNanos() / 1e9;
       double delayLeft = Math.max(1e-9, t.delayBudgetS() - elapsed - replyMargin.toNanos() / 1e9);
@@ -514,12 +497,19 @@ public class RequestRouter {
 
   /** The candidates as if their devices were idle. */
   private static List<RequestCandidate> idle(List<RequestCandidate> candidates) {
-    return candidates.stream()
-        .map(
-            c ->
-                new RequestCandidate(
-                    c.expert(), c.rates(), c.link(), c.bytesPerToken(), c.promptTokens(), 0))
-        .toList();
+    return candidates.stream().map(c -> c.withQueueS(0)).toList();
+  }
+
+  /** {@code usable} (the category's usable experts, read once) and their replicas, once each. */
+  private java.util.Collection<Expert> expertsOf(String category, List<Expert> usable) {
+    Map<String, Expert> all = new LinkedHashMap<>();
+    for (Expert e : usable) {
+      all.putIfAbsent(e.modelId() + "@" + e.deviceId(), e);
+      for (Expert r : planning.replicas(category, e.modelId())) {
+        all.putIfAbsent(r.modelId() + "@" + r.deviceId(), r);
+      }
+    }
+    return all.values();
   }
 
   /**

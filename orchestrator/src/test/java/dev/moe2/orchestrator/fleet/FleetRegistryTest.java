@@ -152,12 +152,18 @@ class FleetRegistryTest {
                 EnergySource.SIMULATED)));
   }
 
+  /** A registry on {@code clock} where agent A of {@code incarnation} is online. */
+  private FleetRegistry online(MovingClock clock, long incarnation) {
+    FleetRegistry f = new FleetRegistry(changes::add, 0.25, new SimpleMeterRegistry(), clock);
+    f.accept(Topic.birth(A), birth(incarnation));
+    f.accept(Topic.state(A), state(incarnation, AgentStatus.ONLINE, T, "started"));
+    return f;
+  }
+
   @Test
   void readmitUnmeasured_slowAgentWithoutSamplesPastTheExpiry_plannedAtItsProfileAgain() {
     MovingClock clock = new MovingClock(T);
-    FleetRegistry f = new FleetRegistry(changes::add, 0.25, new SimpleMeterRegistry(), clock);
-    f.accept(Topic.birth(A), birth(100));
-    f.accept(Topic.state(A), state(100, AgentStatus.ONLINE, T, "started"));
+    FleetRegistry f = online(clock, 100);
     f.accept(Topic.profile(A), profile(100, Duration.ofMillis(175))); // ~7x slower than predicted
     double slow = f.agent(A).orElseThrow().plannedSlowdown();
     assertThat(slow).isGreaterThan(5);
@@ -183,9 +189,7 @@ class FleetRegistryTest {
   @Test
   void readmitUnmeasured_slowAgentStillReportingSamples_keepsItsSlowdown() {
     MovingClock clock = new MovingClock(T);
-    FleetRegistry f = new FleetRegistry(changes::add, 0.25, new SimpleMeterRegistry(), clock);
-    f.accept(Topic.birth(A), birth(100));
-    f.accept(Topic.state(A), state(100, AgentStatus.ONLINE, T, "started"));
+    FleetRegistry f = online(clock, 100);
     f.accept(Topic.profile(A), profile(100, Duration.ofMillis(175)));
     clock.now = T.plus(Duration.ofMinutes(8));
     f.accept(Topic.profile(A), profile(100, Duration.ofMillis(175)));
@@ -199,9 +203,7 @@ class FleetRegistryTest {
   @Test
   void accept_profileFarOffItsDeviceClass_ignoredSoNoDrift() {
     MovingClock clock = new MovingClock(T);
-    FleetRegistry f = new FleetRegistry(changes::add, 0.25, new SimpleMeterRegistry(), clock);
-    f.accept(Topic.birth(A), birth(100));
-    f.accept(Topic.state(A), state(100, AgentStatus.ONLINE, T, "started"));
+    FleetRegistry f = online(clock, 100);
 
     // 2 s a token: ~50x an AGX Orin's 7B decode time, not a measurement of this device
     f.accept(Topic.profile(A), profile(100, Duration.ofSeconds(2)));
@@ -213,10 +215,8 @@ class FleetRegistryTest {
   @Test
   void accept_birthOrStateWithAnIncarnationFarInTheFuture_ignored() {
     MovingClock clock = new MovingClock(T);
-    FleetRegistry f = new FleetRegistry(changes::add, 0.25, new SimpleMeterRegistry(), clock);
     long now = T.toEpochMilli();
-    f.accept(Topic.birth(A), birth(now));
-    f.accept(Topic.state(A), state(now, AgentStatus.ONLINE, T, "started"));
+    FleetRegistry f = online(clock, now);
 
     // a forged retained birth and offline state with incarnation 9e15 would outrank it forever
     f.accept(Topic.birth(A), birth(9_000_000_000_000_000L));
