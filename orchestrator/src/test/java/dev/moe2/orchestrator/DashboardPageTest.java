@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -19,21 +18,16 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
- * The web page end to end in headless Chromium (Debian {@code chromium} + {@code chromium-driver},
- * driven by Selenium; no driver download): fleet, plan, Pareto chart with the what-if slider,
- * decisions; leaves a screenshot in {@code target/dashboard.png}. Skipped where Chromium is not
- * installed, except in CI ({@code CI=true}; {@code .ci/run} installs it).
+ * The web page end to end in headless Chromium ({@link Browsers}), security off: fleet, plan,
+ * Pareto chart with the what-if slider, decisions; leaves a screenshot in {@code
+ * target/dashboard.png}. Skipped where Chromium is not installed, except in CI ({@code CI=true};
+ * {@code .ci/run} installs it).
  */
 @QuarkusTest
 class DashboardPageTest {
 
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path DRIVER = Path.of("/usr/bin/chromedriver");
   static Agent agent;
 
   @TestHTTPResource("/")
@@ -41,11 +35,7 @@ class DashboardPageTest {
 
   @BeforeAll
   static void startAgent() throws Exception {
-    if (!"true".equals(System.getenv("CI"))) {
-      Assumptions.assumeTrue(
-          Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
-          "chromium and chromium-driver are not installed (.ci/run installs them)");
-    }
+    Browsers.assumeInstalled();
     agent = OrchestratorEndToEndTest.agent("orin-page-1", "jetson-agx-orin-64gb", "maxn");
   }
 
@@ -71,13 +61,7 @@ class DashboardPageTest {
         .log()
         .ifValidationFails()
         .statusCode(200);
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1400");
-    ChromeDriverService service =
-        new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build();
-    WebDriver browser = new ChromeDriver(service, options);
+    WebDriver browser = Browsers.headless();
     try {
       browser.get(page.toString());
       await()

@@ -38,7 +38,7 @@ class CodecPropertiesTest {
 
   @Provide
   Arbitrary<Tuple.Tuple2<Topic, byte[]>> validPayloads() {
-    return Arbitraries.of(Samples.all())
+    return Arbitraries.of(ContractExamples.all())
         .map(o -> Tuple.of((Topic) o[0], codec.encode((Message) o[1])));
   }
 
@@ -125,8 +125,8 @@ class CodecPropertiesTest {
   @Example
   void decode_payloadAtTheLimitAndOneByteOver_onlyTheOverOneIsTooLarge() {
     JsonCodec small = new JsonCodec(1024);
-    Topic topic = Topic.state(Samples.AGENT);
-    byte[] valid = small.encode(Samples.state());
+    Topic topic = Topic.state(ContractExamples.AGENT);
+    byte[] valid = small.encode(ContractExamples.state());
     byte[] atLimit = Arrays.copyOf(valid, 1024);
     Arrays.fill(atLimit, valid.length - 1, 1024, (byte) ' ');
     atLimit[1023] = '}';

@@ -180,12 +180,12 @@ class ContractDocTest {
 
   @Test
   void messageExpiry_secondsLeftRoundedUpAtLeastOne() {
-    InferenceRequest r = Samples.request(); // deadline T0 + 8 s
+    InferenceRequest r = ContractExamples.request(); // deadline T0 + 8 s
 
-    assertThat(r.messageExpirySeconds(Samples.T0)).isEqualTo(8);
-    assertThat(r.messageExpirySeconds(Samples.T0.plusMillis(1))).isEqualTo(8);
-    assertThat(r.messageExpirySeconds(Samples.T0.plusMillis(7_001))).isEqualTo(1);
-    assertThat(r.messageExpirySeconds(Samples.T0.plusSeconds(9)))
+    assertThat(r.messageExpirySeconds(ContractExamples.T0)).isEqualTo(8);
+    assertThat(r.messageExpirySeconds(ContractExamples.T0.plusMillis(1))).isEqualTo(8);
+    assertThat(r.messageExpirySeconds(ContractExamples.T0.plusMillis(7_001))).isEqualTo(1);
+    assertThat(r.messageExpirySeconds(ContractExamples.T0.plusSeconds(9)))
         .as("past the deadline")
         .isEqualTo(1);
   }
@@ -194,7 +194,9 @@ class ContractDocTest {
   void wholePayloadErrors_nameTheFieldPayload() throws IOException {
     for (String bad : List.of("", "{", "[1]")) {
       assertThatThrownBy(
-              () -> codec.decode(Topic.birth(Samples.AGENT), bad.getBytes(StandardCharsets.UTF_8)))
+              () ->
+                  codec.decode(
+                      Topic.birth(ContractExamples.AGENT), bad.getBytes(StandardCharsets.UTF_8)))
           .isInstanceOfSatisfying(
               ProtocolException.class, e -> assertThat(e.field()).isEqualTo("payload"));
     }

@@ -134,8 +134,10 @@ class ContractOnBrokerIT {
     orchestrator.subscribe(Topic.filterAll(Topic.Kind.STATE), 1).waitForCompletion(5_000);
     MqttAsyncClient agentClient =
         client(agent.value(), new CopyOnWriteArrayList<>(), agentOptions(agent, 7));
-    publish(agentClient, Topic.birth(agent), Samples.birth(agent, 7), new MqttProperties());
-    publish(agentClient, Topic.state(agent), Samples.state(agent, 7), new MqttProperties());
+    publish(
+        agentClient, Topic.birth(agent), ContractExamples.birth(agent, 7), new MqttProperties());
+    publish(
+        agentClient, Topic.state(agent), ContractExamples.state(agent, 7), new MqttProperties());
 
     agentClient.disconnectForcibly(0, 1_000, false); // the socket closes without DISCONNECT
 
@@ -182,14 +184,17 @@ class ContractOnBrokerIT {
 
   @Test
   void requestReply_mqtt5Properties_carryDeadlineResponseTopicAndCorrelation() throws Exception {
-    AgentId agent = Samples.AGENT;
-    InferenceRequest request = Samples.request();
+    AgentId agent = ContractExamples.AGENT;
+    InferenceRequest request = ContractExamples.request();
     List<Received> atAgent = new CopyOnWriteArrayList<>();
     List<Received> atOrchestrator = new CopyOnWriteArrayList<>();
     MqttAsyncClient agentClient = client(agent.value(), atAgent, agentOptions(agent, 1));
     agentClient.subscribe(Topic.requestsFilter(agent), 1).waitForCompletion(5_000);
-    MqttAsyncClient orchestrator = client(Samples.ORCHESTRATOR.value(), atOrchestrator, options());
-    orchestrator.subscribe(Topic.repliesFilter(Samples.ORCHESTRATOR), 1).waitForCompletion(5_000);
+    MqttAsyncClient orchestrator =
+        client(ContractExamples.ORCHESTRATOR.value(), atOrchestrator, options());
+    orchestrator
+        .subscribe(Topic.repliesFilter(ContractExamples.ORCHESTRATOR), 1)
+        .waitForCompletion(5_000);
 
     MqttProperties props = new MqttProperties();
     props.setResponseTopic(request.replyTo());
@@ -210,11 +215,11 @@ class ContractOnBrokerIT {
     publish(
         agentClient,
         Topic.parse(arrived.properties().getResponseTopic()),
-        Samples.reply(),
+        ContractExamples.reply(),
         replyProps);
 
     await().atMost(Duration.ofSeconds(5)).until(() -> !atOrchestrator.isEmpty());
-    assertThat(atOrchestrator.get(0).message()).isEqualTo(Samples.reply());
+    assertThat(atOrchestrator.get(0).message()).isEqualTo(ContractExamples.reply());
     assertThat(atOrchestrator.get(0).properties().getCorrelationData())
         .isEqualTo(request.requestId().correlationData());
     agentClient.disconnect().waitForCompletion(5_000);
@@ -237,7 +242,8 @@ class ContractOnBrokerIT {
 
     int reports = 20;
     for (int i = 0; i < reports; i++) {
-      publish(agentClient, Topic.profile(agent), Samples.profile(agent), new MqttProperties());
+      publish(
+          agentClient, Topic.profile(agent), ContractExamples.profile(agent), new MqttProperties());
     }
     // The broker chooses which replica gets each report; the group gets every report once.
     await().atMost(Duration.ofSeconds(5)).until(() -> one.size() + two.size() >= reports);
@@ -246,7 +252,8 @@ class ContractOnBrokerIT {
     replica1.disconnect().waitForCompletion(5_000);
     int before = two.size();
     for (int i = 0; i < reports; i++) {
-      publish(agentClient, Topic.profile(agent), Samples.profile(agent), new MqttProperties());
+      publish(
+          agentClient, Topic.profile(agent), ContractExamples.profile(agent), new MqttProperties());
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> two.size() >= before + reports);
     assertThat(two).hasSize(before + reports);

@@ -1,6 +1,6 @@
 package dev.moe2.protocol;
 
-import static dev.moe2.protocol.Samples.AGENT;
+import static dev.moe2.protocol.ContractExamples.AGENT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,7 +16,7 @@ class JsonCodecTest {
   private final JsonCodec codec = new JsonCodec();
 
   static Stream<Arguments> samples() {
-    return Samples.all().stream().map(a -> Arguments.of(a[0], a[1]));
+    return ContractExamples.all().stream().map(a -> Arguments.of(a[0], a[1]));
   }
 
   private static byte[] utf8(String json) {
@@ -57,7 +57,7 @@ class JsonCodecTest {
 
   @Test
   void encode_durations_areMillisecondNumbers() {
-    String json = text(codec.encode(Samples.reply()));
+    String json = text(codec.encode(ContractExamples.reply()));
 
     assertThat(json)
         .contains("\"ttftMs\":180.5")
@@ -69,7 +69,7 @@ class JsonCodecTest {
 
   @Test
   void encode_instantsWithNanoseconds_writtenAtMillisecondPrecisionTruncated() {
-    InferenceRequest r = Samples.request();
+    InferenceRequest r = ContractExamples.request();
     InferenceRequest fine =
         new InferenceRequest(
             r.requestId(),
@@ -92,11 +92,12 @@ class JsonCodecTest {
   @Test
   void decode_instantsWithNanoseconds_acceptedAsWritten() {
     String json =
-        text(codec.encode(Samples.request()))
+        text(codec.encode(ContractExamples.request()))
             .replace("2026-11-25T08:00:00Z", "2026-11-25T08:00:00.123456789Z");
 
     InferenceRequest r =
-        codec.decode(Topic.requests(AGENT, Samples.MODEL), utf8(json), InferenceRequest.class);
+        codec.decode(
+            Topic.requests(AGENT, ContractExamples.MODEL), utf8(json), InferenceRequest.class);
 
     assertThat(r.issuedAt()).isEqualTo(java.time.Instant.parse("2026-11-25T08:00:00.123456789Z"));
   }
@@ -127,7 +128,8 @@ class JsonCodecTest {
   @Test
   void decode_missingTopLevelField_throwsMissingFieldNamingIt() {
     String json =
-        text(codec.encode(Samples.birth())).replace("\"deviceClass\":", "\"deviceKlass\":");
+        text(codec.encode(ContractExamples.birth()))
+            .replace("\"deviceClass\":", "\"deviceKlass\":");
 
     assertThatThrownBy(() -> codec.decode(Topic.birth(AGENT), utf8(json)))
         .isInstanceOfSatisfying(
@@ -141,7 +143,8 @@ class JsonCodecTest {
 
   @Test
   void decode_missingNestedField_throwsMissingFieldWithItsPath() {
-    String json = text(codec.encode(Samples.birth())).replace("\"quantization\":", "\"q\":");
+    String json =
+        text(codec.encode(ContractExamples.birth())).replace("\"quantization\":", "\"q\":");
 
     assertThatThrownBy(() -> codec.decode(Topic.birth(AGENT), utf8(json)))
         .isInstanceOfSatisfying(
@@ -152,17 +155,18 @@ class JsonCodecTest {
   @Test
   void decode_requiredFieldNull_throwsNamingField() {
     String json =
-        text(codec.encode(Samples.request()))
+        text(codec.encode(ContractExamples.request()))
             .replaceFirst("\"modelId\":\"[^\"]*\"", "\"modelId\":null");
 
-    assertThatThrownBy(() -> codec.decode(Topic.requests(AGENT, Samples.MODEL), utf8(json)))
+    assertThatThrownBy(
+            () -> codec.decode(Topic.requests(AGENT, ContractExamples.MODEL), utf8(json)))
         .isInstanceOf(ProtocolException.class)
         .hasMessageContaining("modelId");
   }
 
   @Test
   void decode_missingSchemaVersion_throwsMissingField() {
-    String json = text(codec.encode(Samples.state())).replace("\"schemaVersion\":1,", "");
+    String json = text(codec.encode(ContractExamples.state())).replace("\"schemaVersion\":1,", "");
 
     assertThatThrownBy(() -> codec.decode(Topic.state(AGENT), utf8(json)))
         .isInstanceOfSatisfying(
@@ -172,7 +176,8 @@ class JsonCodecTest {
   @Test
   void decode_wrongSchemaVersion_throwsUnsupportedSchemaVersion() {
     String json =
-        text(codec.encode(Samples.state())).replace("\"schemaVersion\":1", "\"schemaVersion\":2");
+        text(codec.encode(ContractExamples.state()))
+            .replace("\"schemaVersion\":1", "\"schemaVersion\":2");
 
     assertThatThrownBy(() -> codec.decode(Topic.state(AGENT), utf8(json)))
         .isInstanceOfSatisfying(
@@ -186,7 +191,7 @@ class JsonCodecTest {
   @Test
   void decode_schemaVersionAsString_throwsWrongType() {
     String json =
-        text(codec.encode(Samples.state()))
+        text(codec.encode(ContractExamples.state()))
             .replace("\"schemaVersion\":1", "\"schemaVersion\":\"1\"");
 
     assertThatThrownBy(() -> codec.decode(Topic.state(AGENT), utf8(json)))
@@ -197,10 +202,11 @@ class JsonCodecTest {
   @Test
   void decode_stringWhereNumberBelongs_throwsWrongTypeNamingField() {
     String json =
-        text(codec.encode(Samples.reply()))
+        text(codec.encode(ContractExamples.reply()))
             .replace("\"promptTokens\":31", "\"promptTokens\":\"31\"");
 
-    assertThatThrownBy(() -> codec.decode(Topic.replies(Samples.ORCHESTRATOR, AGENT), utf8(json)))
+    assertThatThrownBy(
+            () -> codec.decode(Topic.replies(ContractExamples.ORCHESTRATOR, AGENT), utf8(json)))
         .isInstanceOfSatisfying(
             WrongTypeException.class,
             e -> {
@@ -212,7 +218,7 @@ class JsonCodecTest {
   @Test
   void decode_objectWhereListBelongs_throwsWrongTypeNamingField() {
     String json =
-        text(codec.encode(Samples.plan()))
+        text(codec.encode(ContractExamples.plan()))
             .replaceFirst("\"residentModels\":\\[[^]]*]", "\"residentModels\":{}");
 
     assertThatThrownBy(() -> codec.decode(Topic.plan(AGENT), utf8(json)))
@@ -222,9 +228,11 @@ class JsonCodecTest {
 
   @Test
   void decode_numberWhereNestedStringBelongs_throwsWrongTypeWithPath() {
-    String json = text(codec.encode(Samples.request())).replace("\"role\":\"user\"", "\"role\":7");
+    String json =
+        text(codec.encode(ContractExamples.request())).replace("\"role\":\"user\"", "\"role\":7");
 
-    assertThatThrownBy(() -> codec.decode(Topic.requests(AGENT, Samples.MODEL), utf8(json)))
+    assertThatThrownBy(
+            () -> codec.decode(Topic.requests(AGENT, ContractExamples.MODEL), utf8(json)))
         .isInstanceOf(ProtocolException.class)
         .satisfies(e -> assertThat(((ProtocolException) e).field()).isEqualTo("messages[1].role"));
   }
@@ -232,10 +240,11 @@ class JsonCodecTest {
   @Test
   void decode_unknownEnumLabel_throwsInvalidFieldNamingField() {
     String json =
-        text(codec.encode(Samples.reply()))
+        text(codec.encode(ContractExamples.reply()))
             .replace("\"source\":\"tegrastats\"", "\"source\":\"guess\"");
 
-    assertThatThrownBy(() -> codec.decode(Topic.replies(Samples.ORCHESTRATOR, AGENT), utf8(json)))
+    assertThatThrownBy(
+            () -> codec.decode(Topic.replies(ContractExamples.ORCHESTRATOR, AGENT), utf8(json)))
         .isInstanceOfSatisfying(
             InvalidFieldException.class,
             e -> {
@@ -247,7 +256,8 @@ class JsonCodecTest {
   @Test
   void decode_negativeValue_throwsInvalidFieldWithTheRule() {
     String json =
-        text(codec.encode(Samples.birth())).replace("\"memoryMiB\":61440", "\"memoryMiB\":-1");
+        text(codec.encode(ContractExamples.birth()))
+            .replace("\"memoryMiB\":61440", "\"memoryMiB\":-1");
 
     assertThatThrownBy(() -> codec.decode(Topic.birth(AGENT), utf8(json)))
         .isInstanceOfSatisfying(
@@ -259,7 +269,7 @@ class JsonCodecTest {
   @Test
   void decode_agentIdOtherThanTopics_throwsInvalidField() {
     String json =
-        text(codec.encode(Samples.birth()))
+        text(codec.encode(ContractExamples.birth()))
             .replace("\"agentId\":\"orin-a\"", "\"agentId\":\"orin-b\"");
 
     assertThatThrownBy(() -> codec.decode(Topic.birth(AGENT), utf8(json)))
@@ -273,7 +283,7 @@ class JsonCodecTest {
 
   @Test
   void decode_typeNotCarriedByTopic_throwsInvalidFieldListingAllowedTypes() {
-    byte[] reply = codec.encode(Samples.reply());
+    byte[] reply = codec.encode(ContractExamples.reply());
 
     assertThatThrownBy(() -> codec.decode(Topic.birth(AGENT), reply))
         .isInstanceOfSatisfying(
@@ -287,13 +297,13 @@ class JsonCodecTest {
 
   @Test
   void decode_withExpectedClassAndOtherAllowedType_throwsInvalidField() {
-    byte[] error = codec.encode(Samples.error());
-    Topic replies = Topic.replies(Samples.ORCHESTRATOR, AGENT);
+    byte[] error = codec.encode(ContractExamples.error());
+    Topic replies = Topic.replies(ContractExamples.ORCHESTRATOR, AGENT);
 
     assertThatThrownBy(() -> codec.decode(replies, error, InferenceReply.class))
         .isInstanceOf(InvalidFieldException.class)
         .hasMessageContaining("'error' arrived where 'reply' was expected");
-    assertThat(codec.decode(replies, error, ErrorReport.class)).isEqualTo(Samples.error());
+    assertThat(codec.decode(replies, error, ErrorReport.class)).isEqualTo(ContractExamples.error());
   }
 
   @Test
@@ -316,24 +326,24 @@ class JsonCodecTest {
     JsonCodec small = new JsonCodec(1024);
     InferenceReply huge =
         new InferenceReply(
-            Samples.reply().requestId(),
+            ContractExamples.reply().requestId(),
             AGENT,
-            Samples.MODEL,
+            ContractExamples.MODEL,
             "x".repeat(2000),
             1,
             1,
             FinishReason.LENGTH,
-            Samples.reply().latency(),
-            Samples.reply().energy(),
+            ContractExamples.reply().latency(),
+            ContractExamples.reply().energy(),
             "maxn",
-            Samples.T0);
+            ContractExamples.T0);
 
     assertThatThrownBy(() -> small.encode(huge)).isInstanceOf(PayloadTooLargeException.class);
   }
 
   @Test
   void decode_topicThatDoesNotParse_throwsInvalidTopic() {
-    byte[] birth = codec.encode(Samples.birth());
+    byte[] birth = codec.encode(ContractExamples.birth());
 
     assertThatThrownBy(() -> codec.decode("moe2/v1/agents/orin-a/bogus", birth))
         .isInstanceOfSatisfying(
@@ -346,7 +356,7 @@ class JsonCodecTest {
 
   @Test
   void requestDeadlineBeforeIssue_isRejectedByTheRecord() {
-    InferenceRequest r = Samples.request();
+    InferenceRequest r = ContractExamples.request();
 
     assertThatThrownBy(
             () ->
@@ -366,8 +376,8 @@ class JsonCodecTest {
 
   @Test
   void requestReplyToAnotherAgentsTopic_isRejectedByTheRecord() {
-    InferenceRequest r = Samples.request();
-    String otherAgents = Topic.replies(Samples.ORCHESTRATOR, AgentId.of("rtx-1")).name();
+    InferenceRequest r = ContractExamples.request();
+    String otherAgents = Topic.replies(ContractExamples.ORCHESTRATOR, AgentId.of("rtx-1")).name();
 
     assertThatThrownBy(
             () ->
@@ -387,14 +397,14 @@ class JsonCodecTest {
 
   @Test
   void requestEnergyCap_roundTripsAndIsOptionalButPositive() {
-    InferenceRequest capped = Samples.request().withEnergyCap(Joules.of(42.5));
+    InferenceRequest capped = ContractExamples.request().withEnergyCap(Joules.of(42.5));
 
     InferenceRequest back =
         codec.decode(
             Topic.requests(AGENT, capped.modelId()), codec.encode(capped), InferenceRequest.class);
     assertThat(back.energyCapJ()).isEqualTo(Joules.of(42.5));
-    assertThat(text(codec.encode(Samples.request()))).doesNotContain("energyCapJ");
-    assertThatThrownBy(() -> Samples.request().withEnergyCap(Joules.ZERO))
+    assertThat(text(codec.encode(ContractExamples.request()))).doesNotContain("energyCapJ");
+    assertThatThrownBy(() -> ContractExamples.request().withEnergyCap(Joules.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("field 'energyCapJ' has value 0.0");
   }

@@ -1,6 +1,7 @@
 package dev.moe2.simulator;
 
 import dev.moe2.profiles.workload.SharedData;
+import dev.moe2.security.ApiRole;
 import dev.moe2.simulator.cli.Progress;
 import dev.moe2.simulator.fleet.SimulatedFleet;
 import dev.moe2.simulator.replay.PromptReplay;
@@ -74,6 +75,23 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Prompt sampling seed.")
   long seed;
 
+  @Option(
+      names = "--state-dir",
+      description =
+          "The demo site's credentials: MQTT identities of the orchestrator and the simulated"
+              + " agents, API keys (created on the first run, kept for the next; default"
+              + " $XDG_STATE_HOME/moe2/demo, else ~/.local/state/moe2/demo; never in the repository).")
+  Path stateDir;
+
+  static Path defaultStateDir() {
+    String xdg = System.getenv("XDG_STATE_HOME");
+    Path base =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".local", "state");
+    return base.resolve("moe2").resolve("demo");
+  }
+
   /** The asked port, or a free one (said so) when it is taken, e.g. by a mosquitto service. */
   private static int portOrFree(int asked, String what) {
     if (asked == 0) {
@@ -112,8 +130,15 @@ public final class DemoCommand implements Callable<Integer> {
         "demo: starting the orchestrator and its embedded broker (the first run trains the gate: a minute or two) ...");
     OrchestratorProcess orch;
     try {
+      Path state = (stateDir == null ? defaultStateDir() : stateDir).toAbsolutePath();
       orch =
-          OrchestratorProcess.start(jar, shared, port, mqttPort, List.of(), Duration.ofMinutes(10));
+          OrchestratorProcess.start(
+              jar,
+              shared,
+              port,
+              mqttPort,
+              List.of("-Dmoe2.security.state-dir=" + state),
+              Duration.ofMinutes(10));
     } catch (IllegalStateException e) {
       System.err.println(
           "error: "
@@ -133,8 +158,8 @@ public final class DemoCommand implements Callable<Integer> {
           orch.brokerUri(),
           sc.devices().size(),
           sc.name());
-      fleet = SimulatedFleet.start(sc, orch.brokerUri(), routerDc);
-      FleetWatch watch = new FleetWatch(orch.baseUrl());
+      fleet = SimulatedFleet.start(sc, orch.brokerUri(), routerDc, orch.logins());
+      FleetWatch watch = new FleetWatch(orch.baseUrl(), orch.apiKey(ApiRole.VIEWER));
       int n = sc.devices().size();
       watch.await(
           Duration.ofSeconds(60), w -> w.confirmed() == n, "the plan to be applied by all agents");
@@ -143,7 +168,8 @@ public final class DemoCommand implements Callable<Integer> {
       List<PromptReplay.Prompt> ps = PromptReplay.load(routerDc, Math.max(1, prompts / 4), seed);
       Progress bar = new Progress("prompts", ps.size());
       List<PromptReplay.Outcome> out =
-          PromptReplay.run(orch.baseUrl(), ps, clients, 256, bar::update);
+          PromptReplay.run(
+              orch.baseUrl(), orch.apiKey(ApiRole.CLIENT), ps, clients, 256, bar::update);
       List<ReplayReport.Row> rows = ReplayReport.rows(out);
       System.out.println();
       System.out.print(ReplayReport.table(rows));
@@ -159,6 +185,12 @@ public final class DemoCommand implements Callable<Integer> {
           violations);
       System.out.println(
           "dashboard: " + orch.baseUrl() + "/   (API: " + orch.baseUrl() + "/q/openapi)");
+      System.out.println("  sign in with the viewer key:   " + orch.apiKey(ApiRole.VIEWER));
+      System.out.println("  budgets need the operator key: " + orch.apiKey(ApiRole.OPERATOR));
+      System.out.println(
+          "  credentials of this demo site: "
+              + orch.stateDir()
+              + " (scripts/credentials --state-dir ... list)");
       if (!exit) {
         System.out.println("Ctrl-C stops the demo.");
         SimulatedFleet f = fleet;

@@ -18,8 +18,23 @@ public final class FleetWatch {
   private final HttpClient http = HttpClient.newHttpClient();
   private final String base;
 
-  public FleetWatch(String baseUrl) {
+  private final String key;
+
+  /**
+   * @param viewerKey an API key with the viewer role (sent as {@code Authorization: Bearer}); null:
+   *     none
+   */
+  public FleetWatch(String baseUrl, String viewerKey) {
     this.base = baseUrl;
+    this.key = viewerKey;
+  }
+
+  private HttpRequest request(String path) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    return b.build();
   }
 
   public String base() {
@@ -28,11 +43,7 @@ public final class FleetWatch {
 
   public JsonNode get(String path) {
     try {
-      return JSON.readTree(
-          http.send(
-                  HttpRequest.newBuilder(URI.create(base + path)).build(),
-                  HttpResponse.BodyHandlers.ofString())
-              .body());
+      return JSON.readTree(http.send(request(path), HttpResponse.BodyHandlers.ofString()).body());
     } catch (IOException e) {
       return JSON.createArrayNode();
     } catch (InterruptedException e) {
@@ -60,11 +71,7 @@ public final class FleetWatch {
   /** One value of the orchestrator's Prometheus metrics ({@code -1} when absent). */
   public double metric(String name) {
     try {
-      String text =
-          http.send(
-                  HttpRequest.newBuilder(URI.create(base + "/q/metrics")).build(),
-                  HttpResponse.BodyHandlers.ofString())
-              .body();
+      String text = http.send(request("/q/metrics"), HttpResponse.BodyHandlers.ofString()).body();
       for (String line : text.split("\n")) {
         if (line.startsWith(name) && !line.startsWith("#")) {
           return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));

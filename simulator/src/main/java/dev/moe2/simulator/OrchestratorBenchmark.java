@@ -1,6 +1,7 @@
 package dev.moe2.simulator;
 
 import dev.moe2.profiles.workload.ReferenceWorkload;
+import dev.moe2.security.ApiRole;
 import dev.moe2.simulator.fleet.SimulatedFleet;
 import dev.moe2.simulator.replay.PromptReplay;
 import dev.moe2.simulator.scenario.Scenario;
@@ -79,17 +80,24 @@ public final class OrchestratorBenchmark implements Callable<Integer> {
             OrchestratorProcess.start(
                 jar, shared, 0, 0, List.of("-Dquarkus.log.level=WARN"), Duration.ofMinutes(10));
         SimulatedFleet fleet =
-            SimulatedFleet.start(Scenario.load("bench-4"), orch.brokerUri(), null)) {
-      FleetWatch watch = new FleetWatch(orch.baseUrl());
+            SimulatedFleet.start(Scenario.load("bench-4"), orch.brokerUri(), null, orch.logins())) {
+      FleetWatch watch = new FleetWatch(orch.baseUrl(), orch.apiKey(ApiRole.VIEWER));
       watch.await(Duration.ofSeconds(60), w -> w.confirmed() == 4, "the plan to be confirmed");
       System.err.println("bench-orchestrator: fleet of 4 confirmed; warming up ...");
-      PromptReplay.run(orch.baseUrl(), prompts(warmup, 0), clients, 16, n -> {});
+      PromptReplay.run(
+          orch.baseUrl(), orch.apiKey(ApiRole.CLIENT), prompts(warmup, 0), clients, 16, n -> {});
       System.err.printf(
           Locale.ROOT,
           "bench-orchestrator: overhead, %d requests from one client ...%n",
           latencyRequests);
       List<PromptReplay.Outcome> single =
-          PromptReplay.run(orch.baseUrl(), prompts(latencyRequests, warmup), 1, 16, n -> {});
+          PromptReplay.run(
+              orch.baseUrl(),
+              orch.apiKey(ApiRole.CLIENT),
+              prompts(latencyRequests, warmup),
+              1,
+              16,
+              n -> {});
       DoubleHistogram h = new DoubleHistogram(3);
       single.stream()
           .filter(PromptReplay.Outcome::answered)
@@ -102,7 +110,12 @@ public final class OrchestratorBenchmark implements Callable<Integer> {
       long t0 = System.nanoTime();
       List<PromptReplay.Outcome> many =
           PromptReplay.run(
-              orch.baseUrl(), prompts(requests, warmup + latencyRequests), clients, 16, n -> {});
+              orch.baseUrl(),
+              orch.apiKey(ApiRole.CLIENT),
+              prompts(requests, warmup + latencyRequests),
+              clients,
+              16,
+              n -> {});
       double seconds = (System.nanoTime() - t0) / 1e9;
       long k0 = System.nanoTime();
       fleet.kill("rtx4090-1");

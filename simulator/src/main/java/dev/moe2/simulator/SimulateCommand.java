@@ -1,6 +1,9 @@
 package dev.moe2.simulator;
 
 import dev.moe2.profiles.workload.SharedData;
+import dev.moe2.security.ApiKeys;
+import dev.moe2.security.ApiRole;
+import dev.moe2.security.SecretFiles;
 import dev.moe2.simulator.cli.Progress;
 import dev.moe2.simulator.fleet.SimulatedFleet;
 import dev.moe2.simulator.replay.LengthMix;
@@ -8,6 +11,8 @@ import dev.moe2.simulator.replay.PromptReplay;
 import dev.moe2.simulator.replay.ReplayReport;
 import dev.moe2.simulator.scenario.Scenario;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -56,6 +61,15 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--shared", defaultValue = "../shared", description = "Shared data folder.")
   Path shared;
 
+  @Option(
+      names = "--state-dir",
+      description =
+          "The site's state folder (the orchestrator's moe2.security.state-dir): each simulated"
+              + " agent logs in with its own identity, issued there on first use, and --prompts"
+              + " use a client API key kept there. Without it, agents connect anonymously (a broker"
+              + " with moe2.security.enabled=false).")
+  Path stateDir;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new SimulateCommand()).execute(args));
   }
@@ -70,7 +84,19 @@ public final class SimulateCommand implements Callable<Integer> {
       return 2;
     }
     Path routerDc = shared.resolve(SharedData.ROUTERDC);
-    try (SimulatedFleet fleet = SimulatedFleet.start(sc, broker, routerDc)) {
+    SimulatedFleet.Logins logins =
+        stateDir == null ? SimulatedFleet.ANONYMOUS : OrchestratorProcess.logins(stateDir);
+    String apiKey =
+        stateDir == null
+            ? null
+            : SecretFiles.ensureKey(
+                ApiKeys.in(stateDir),
+                stateDir,
+                ApiRole.CLIENT,
+                "simulate",
+                new SecureRandom(),
+                Instant.now());
+    try (SimulatedFleet fleet = SimulatedFleet.start(sc, broker, routerDc, logins)) {
       System.err.printf(
           "simulate: %d agents of scenario %s on %s; %d faults scheduled%n",
           sc.devices().size(), sc.name(), broker, sc.faults().size());
@@ -84,7 +110,7 @@ public final class SimulateCommand implements Callable<Integer> {
         Progress bar = new Progress("prompts", ps.size());
         List<PromptReplay.Outcome> out =
             PromptReplay.run(
-                orchestrator, ps, clients, sc.workload() == null ? 256 : 0, bar::update);
+                orchestrator, apiKey, ps, clients, sc.workload() == null ? 256 : 0, bar::update);
         System.out.print(ReplayReport.table(ReplayReport.rows(out)));
         System.out.println("faults: " + fleet.faultLog());
         return 0;

@@ -2,6 +2,7 @@ package dev.moe2.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.moe2.profiles.workload.SharedData;
+import dev.moe2.security.ApiRole;
 import dev.moe2.simulator.cli.Progress;
 import dev.moe2.simulator.fleet.SimulatedFleet;
 import dev.moe2.simulator.replay.LengthMix;
@@ -128,12 +129,19 @@ public final class SystemBenchmark implements Callable<Integer> {
               OrchestratorProcess.start(
                   jar, shared, 0, 0, List.of("-Dquarkus.log.level=WARN"), Duration.ofMinutes(10));
           SimulatedFleet fleet =
-              SimulatedFleet.start(Scenario.load("load-8"), orch.brokerUri(), routerDc)) {
-        FleetWatch watch = new FleetWatch(orch.baseUrl());
+              SimulatedFleet.start(
+                  Scenario.load("load-8"), orch.brokerUri(), routerDc, orch.logins())) {
+        FleetWatch watch = new FleetWatch(orch.baseUrl(), orch.apiKey(ApiRole.VIEWER));
         watch.await(Duration.ofSeconds(60), w -> w.confirmed() == 8, "8 agents to apply the plan");
         List<PromptReplay.Prompt> pool = PromptReplay.load(routerDc, 400, 3);
         System.err.println("bench-system: warm-up ...");
-        PromptReplay.run(orch.baseUrl(), pool.subList(0, 400), clients, 16, n -> {});
+        PromptReplay.run(
+            orch.baseUrl(),
+            orch.apiKey(ApiRole.CLIENT),
+            pool.subList(0, 400),
+            clients,
+            16,
+            n -> {});
 
         System.err.printf(
             Locale.ROOT,
@@ -184,7 +192,13 @@ public final class SystemBenchmark implements Callable<Integer> {
         driftMs = (System.nanoTime() - t0) / 1e6;
         System.err.println("bench-system: after the drift re-plan ...");
         List<PromptReplay.Outcome> post =
-            PromptReplay.run(orch.baseUrl(), cycle(pool, 1000), clients, 16, n -> {});
+            PromptReplay.run(
+                orch.baseUrl(),
+                orch.apiKey(ApiRole.CLIENT),
+                cycle(pool, 1000),
+                clients,
+                16,
+                n -> {});
         violations = post.stream().filter(PromptReplay.Outcome::violated).count();
         phases.add(summarise("after the drift re-plan", post, 0));
         if (!orch.alive()) {
@@ -207,8 +221,9 @@ public final class SystemBenchmark implements Callable<Integer> {
     try (OrchestratorProcess orch =
             OrchestratorProcess.start(
                 jar, shared, 0, 0, List.of("-Dquarkus.log.level=WARN"), Duration.ofMinutes(10));
-        SimulatedFleet fleet = SimulatedFleet.start(longs, orch.brokerUri(), routerDc)) {
-      FleetWatch watch = new FleetWatch(orch.baseUrl());
+        SimulatedFleet fleet =
+            SimulatedFleet.start(longs, orch.brokerUri(), routerDc, orch.logins())) {
+      FleetWatch watch = new FleetWatch(orch.baseUrl(), orch.apiKey(ApiRole.VIEWER));
       int n = longs.devices().size();
       watch.await(Duration.ofSeconds(60), w -> w.confirmed() == n, n + " agents to apply the plan");
       System.err.printf(
@@ -237,8 +252,9 @@ public final class SystemBenchmark implements Callable<Integer> {
                 0,
                 List.of("-Dquarkus.log.level=WARN", "-Dmoe2.requests.length-aware=false"),
                 Duration.ofMinutes(10));
-        SimulatedFleet fleet = SimulatedFleet.start(longs, orch.brokerUri(), routerDc)) {
-      FleetWatch watch = new FleetWatch(orch.baseUrl());
+        SimulatedFleet fleet =
+            SimulatedFleet.start(longs, orch.brokerUri(), routerDc, orch.logins())) {
+      FleetWatch watch = new FleetWatch(orch.baseUrl(), orch.apiKey(ApiRole.VIEWER));
       int n = longs.devices().size();
       watch.await(Duration.ofSeconds(60), w -> w.confirmed() == n, n + " agents to apply the plan");
       System.err.println(
@@ -369,6 +385,7 @@ public final class SystemBenchmark implements Callable<Integer> {
     List<PromptReplay.Outcome> out =
         PromptReplay.run(
             orch.baseUrl(),
+            orch.apiKey(ApiRole.CLIENT),
             ps,
             clientCount,
             maxTokens,

@@ -2,6 +2,10 @@ package dev.moe2.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.moe2.protocol.Acl;
+import dev.moe2.security.ApiRole;
+import dev.moe2.security.FleetCredentials;
+import dev.moe2.security.SecretFiles;
 import dev.moe2.simulator.fleet.SimulatedFleet;
 import dev.moe2.simulator.replay.PromptReplay;
 import dev.moe2.simulator.scenario.Scenario;
@@ -9,7 +13,9 @@ import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,10 +25,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The orchestrator on an external broker, Debian's mosquitto 2.0 on 127.0.0.1, which is restarted:
- * requests during the outage fail fast with a clear error; afterwards the agents and the
- * orchestrator reconnect, the fleet is rebuilt and requests are answered again. Skipped where
- * mosquitto is not installed, except in CI ({@code CI=true}).
+ * The orchestrator on an external broker, Debian's mosquitto 2.0 on 127.0.0.1 set up as
+ * docs/deploy.md says (no anonymous clients, the password and ACL files {@code scripts/credentials}
+ * writes, client id = user name), which is restarted: requests during the outage fail fast with a
+ * clear error; afterwards the agents and the orchestrator reconnect, the fleet is rebuilt and
+ * requests are answered again. Skipped where mosquitto is not installed, except in CI ({@code
+ * CI=true}).
  */
 class MosquittoRestartIT {
 
@@ -30,10 +38,21 @@ class MosquittoRestartIT {
 
   static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
 
-  Process mosquitto(int port) throws IOException {
+  Process mosquitto(int port, FleetCredentials store) throws IOException {
     Path conf = dir.resolve("mosquitto.conf");
+    store.writeMosquittoFiles(dir.resolve("passwd"), dir.resolve("acl"));
     Files.writeString(
-        conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n");
+        conf,
+        String.join(
+            "\n",
+            "listener " + port + " 127.0.0.1",
+            "allow_anonymous false",
+            "password_file " + dir.resolve("passwd").toAbsolutePath(),
+            "acl_file " + dir.resolve("acl").toAbsolutePath(),
+            "use_username_as_clientid true",
+            "persistence false",
+            "user " + System.getProperty("user.name"),
+            ""));
     Process p =
         new ProcessBuilder(MOSQUITTO.toString(), "-c", conf.toString())
             .redirectErrorStream(true)
@@ -57,20 +76,32 @@ class MosquittoRestartIT {
           Files.isExecutable(MOSQUITTO), "mosquitto is not installed (.ci/run installs it)");
     }
     int port = OrchestratorProcess.freePort();
-    Process broker = mosquitto(port);
+    // the site's identities first: Mosquitto reads its files at start
+    Path state = dir.resolve("state");
+    FleetCredentials store = FleetCredentials.in(state);
+    SecureRandom random = new SecureRandom();
+    SecretFiles.ensure(
+        store, state, new Acl.Identity("orch-1", Acl.Role.ORCHESTRATOR), random, Instant.now());
+    SimulatedFleet.Logins logins = OrchestratorProcess.logins(state);
+    Scenario reference = Scenario.load("reference");
+    reference.devices().forEach(d -> logins.secretOf(d.id()));
+    Process broker = mosquitto(port, store);
     String uri = "tcp://127.0.0.1:" + port;
     List<String> settings = new ArrayList<>(SystemFaultsIT.quickGate());
     settings.add("-Dmoe2.broker.embedded=false");
     settings.add("-Dmoe2.broker.uri=" + uri);
+    settings.add("-Dmoe2.security.state-dir=" + state.toAbsolutePath());
     try (OrchestratorProcess orch =
             OrchestratorProcess.start(
                 SystemFaultsIT.JAR, SystemFaultsIT.SHARED, 0, 0, settings, Duration.ofMinutes(5));
         SimulatedFleet fleet =
-            SimulatedFleet.start(Scenario.load("reference"), uri, SystemFaultsIT.ROUTERDC)) {
-      FleetWatch watch = new FleetWatch(orch.baseUrl());
+            SimulatedFleet.start(reference, uri, SystemFaultsIT.ROUTERDC, logins)) {
+      FleetWatch watch = new FleetWatch(orch.baseUrl(), orch.apiKey(ApiRole.VIEWER));
       watch.await(Duration.ofSeconds(60), w -> w.confirmed() == 4, "the fleet on mosquitto");
       List<PromptReplay.Prompt> prompts = PromptReplay.load(SystemFaultsIT.ROUTERDC, 5, 4);
-      assertThat(PromptReplay.run(orch.baseUrl(), prompts, 4, 32, n -> {}))
+      assertThat(
+              PromptReplay.run(
+                  orch.baseUrl(), orch.apiKey(ApiRole.CLIENT), prompts, 4, 32, n -> {}))
           .allMatch(PromptReplay.Outcome::answered);
 
       broker.destroy();
@@ -79,19 +110,22 @@ class MosquittoRestartIT {
           Duration.ofSeconds(20),
           w -> w.metric("moe2_mqtt_malformed_messages") >= 0 && !ready(w),
           "the orchestrator to notice the outage");
-      List<PromptReplay.Outcome> during = PromptReplay.run(orch.baseUrl(), prompts, 2, 32, n -> {});
+      List<PromptReplay.Outcome> during =
+          PromptReplay.run(orch.baseUrl(), orch.apiKey(ApiRole.CLIENT), prompts, 2, 32, n -> {});
       // every request during the outage ends in an explicit 503; once the orchestrator has seen
       // the link drop it refuses at once with broker-unavailable
       assertThat(during).allMatch(o -> o.status() == 503);
       assertThat(during).anyMatch(o -> "broker-unavailable".equals(o.errorCode()));
 
-      broker = mosquitto(port);
+      broker = mosquitto(port, store);
       watch.await(Duration.ofSeconds(60), FleetWatch::ready, "the orchestrator to reconnect");
       watch.await(
           Duration.ofSeconds(60),
           w -> w.confirmed() == 4,
           "the agents to reconnect and re-announce");
-      assertThat(PromptReplay.run(orch.baseUrl(), prompts, 4, 32, n -> {}))
+      assertThat(
+              PromptReplay.run(
+                  orch.baseUrl(), orch.apiKey(ApiRole.CLIENT), prompts, 4, 32, n -> {}))
           .allMatch(PromptReplay.Outcome::answered);
     } finally {
       broker.destroy();

@@ -13,11 +13,25 @@ public final class ApiExceptionMapper {
   private ApiExceptionMapper() {}
 
   static Response body(int status, String code, String message) {
-    String type = status >= 500 ? "server_error" : "invalid_request_error";
     return Response.status(status)
         .type(MediaType.APPLICATION_JSON)
-        .entity(Map.of("error", Map.of("code", code, "message", message, "type", type)))
+        .entity(shape(status, code, message))
         .build();
+  }
+
+  /** The one error body, as a value to serialise. */
+  public static Map<String, Object> shape(int status, String code, String message) {
+    return Map.of("error", Map.of("code", code, "message", message, "type", type(status)));
+  }
+
+  /** The OpenAI error type for a status (what OpenAI clients switch on). */
+  static String type(int status) {
+    return switch (status) {
+      case 401 -> "authentication_error";
+      case 403 -> "permission_error";
+      case 429 -> "rate_limit_error";
+      default -> status >= 500 ? "server_error" : "invalid_request_error";
+    };
   }
 
   /** Our own errors. */

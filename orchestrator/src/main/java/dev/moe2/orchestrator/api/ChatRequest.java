@@ -48,7 +48,15 @@ record ChatRequest(RequestRouter.Ask ask, boolean stream) {
     encodedSize(root.get("messages"));
     return new ChatRequest(
         new RequestRouter.Ask(
-            text(root, "model", "auto"), messages, maxTokens, temperature, topP, delay, energy, k),
+            text(root, "model", "auto"),
+            messages,
+            maxTokens,
+            temperature,
+            topP,
+            delay,
+            energy,
+            k,
+            null),
         Fields.bool(root, "stream", false));
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.moe2.orchestrator.config.OrchestratorConfig;
 import dev.moe2.orchestrator.planning.PlanningService;
 import dev.moe2.orchestrator.routing.RequestRouter;
+import dev.moe2.orchestrator.security.SiteSecurity;
 import dev.moe2.planning.CategoryConfig;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
@@ -79,7 +80,8 @@ public class ChatResource {
               + planning.categories().stream().map(CategoryConfig::id).toList()
               + ") or 'auto'");
     }
-    RequestRouter.Answer a = router.route(request.ask(), arrived);
+    RequestRouter.Answer a =
+        router.route(request.ask().withCaller(SiteSecurity.keyIdOf(rc)), arrived);
     long created = clock.instant().getEpochSecond();
     String id = "chatcmpl-" + a.decision().requestId();
     String category = a.decision().category();

@@ -5,6 +5,7 @@ import dev.moe2.mqtt.MqttLink;
 import dev.moe2.orchestrator.config.OrchestratorConfig;
 import dev.moe2.orchestrator.fleet.FleetRegistry;
 import dev.moe2.orchestrator.routing.ReplyHub;
+import dev.moe2.orchestrator.security.SiteSecurity;
 import dev.moe2.protocol.InferenceRequest;
 import dev.moe2.protocol.JsonCodec;
 import dev.moe2.protocol.Message;
@@ -38,6 +39,7 @@ public class FleetLink implements MessageBus {
   private static final Logger LOG = Logger.getLogger(FleetLink.class);
 
   private final BrokerService broker;
+  private final SiteSecurity security;
   private final OrchestratorConfig config;
   private final FleetRegistry fleet;
   private final ReplyHub replies;
@@ -50,6 +52,7 @@ public class FleetLink implements MessageBus {
 
   FleetLink(
       BrokerService broker,
+      SiteSecurity security,
       OrchestratorConfig config,
       FleetRegistry fleet,
       ReplyHub replies,
@@ -57,6 +60,7 @@ public class FleetLink implements MessageBus {
       Clock clock,
       Event<LinkUp> up) {
     this.broker = broker;
+    this.security = security;
     this.config = config;
     this.fleet = fleet;
     this.replies = replies;
@@ -81,8 +85,8 @@ public class FleetLink implements MessageBus {
         new MqttLink.Settings(
             broker.uri(),
             id.value(),
-            b.username().orElse(null),
-            b.password().map(String::toCharArray).orElse(null),
+            security.mqttUsername().orElse(null),
+            security.mqttPassword().orElse(null),
             Duration.ofSeconds(b.keepAliveS()),
             Duration.ofSeconds(5),
             Duration.ofMillis(250),

@@ -33,6 +33,8 @@ public interface OrchestratorConfig {
 
   Requests requests();
 
+  Security security();
+
   /** The shared data. */
   interface Shared {
     /**
@@ -80,6 +82,30 @@ public interface OrchestratorConfig {
     @Min(1)
     @Max(65535)
     int keepAliveS();
+
+    Tls tls();
+  }
+
+  /**
+   * The embedded broker's TLS listener for agents on other machines (the plain listener stays on
+   * 127.0.0.1); {@code scripts/site-ca} makes its keystore.
+   */
+  interface Tls {
+    /** {@code moe2.broker.tls.port}: the TLS listener's port; unset: no TLS listener. */
+    Optional<@Min(1) @Max(65535) Integer> port();
+
+    /** {@code moe2.broker.tls.bind-address}: where it listens (the network, by default). */
+    @WithDefault("0.0.0.0")
+    String bindAddress();
+
+    /** {@code moe2.broker.tls.keystore}: the broker's key and certificate (PKCS#12). */
+    Optional<Path> keystore();
+
+    /**
+     * {@code moe2.broker.tls.keystore-password}: its password; else the file {@code password} next
+     * to the keystore, as {@code scripts/site-ca} writes it.
+     */
+    Optional<String> keystorePassword();
   }
 
   /** The gate: loaded from {@code dir}, or trained at start-up (readiness down) and saved there. */
@@ -209,5 +235,39 @@ public interface OrchestratorConfig {
     @WithDefault("4096")
     @Min(16)
     int tokenCache();
+  }
+
+  /** Who may reach the broker and the API (docs/security.md). */
+  interface Security {
+    /**
+     * {@code moe2.security.enabled}: the broker authenticates every client and enforces the
+     * contract's ACL, and the API wants a key with the right role (default). {@code false} is for
+     * local experiments only: anyone who reaches the ports can do anything, and a warning says so
+     * at start-up.
+     */
+    @WithDefault("true")
+    boolean enabled();
+
+    /**
+     * {@code moe2.security.state-dir}: the site's credentials (MQTT identities, API keys, this
+     * orchestrator's own MQTT secret); {@code ~/.local/state/moe2} when unset. Never in the
+     * repository.
+     */
+    Optional<Path> stateDir();
+
+    /** {@code moe2.security.requests-per-second}: each API key's sustained request rate. */
+    @WithDefault("50")
+    @Positive
+    double requestsPerSecond();
+
+    /** {@code moe2.security.burst}: requests one key may send at once above its rate. */
+    @WithDefault("100")
+    @Min(1)
+    int burst();
+
+    /** {@code moe2.security.max-concurrent}: requests of one key in progress at once. */
+    @WithDefault("64")
+    @Min(1)
+    int maxConcurrent();
   }
 }

@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param refusedBy when refused as over budget: the budget no usable expert met for this request
  *     ({@code delay} or {@code energy}), or {@code agent} when the agents asked refused by their
  *     own measured rates before running anything; null otherwise
+ * @param caller the id of the API key the request came with (never the key); null without keys
  */
 public record Decision(
     String requestId,
@@ -37,7 +38,8 @@ public record Decision(
     double totalMs,
     double energyJ,
     boolean budgetViolated,
-    String refusedBy) {
+    String refusedBy,
+    String caller) {
 
   public Decision {
     Objects.requireNonNull(requestId, "requestId");

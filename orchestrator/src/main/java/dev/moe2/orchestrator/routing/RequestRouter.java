@@ -56,7 +56,15 @@ public class RequestRouter {
       double topP,
       Double delayBudgetS,
       Double energyBudgetJ,
-      Integer k) {}
+      Integer k,
+      String caller) {
+
+    /** The same request, made by {@code caller} (an API key's id; never the key). */
+    public Ask withCaller(String caller) {
+      return new Ask(
+          model, messages, maxTokens, temperature, topP, delayBudgetS, energyBudgetJ, k, caller);
+    }
+  }
 
   /** The answer with its decision. */
   public record Answer(
@@ -75,7 +83,8 @@ public class RequestRouter {
       double delayBudgetS,
       double energyBudgetJ,
       int k,
-      int outputTokens) {}
+      int outputTokens,
+      String caller) {}
 
   /**
    * The experts of one request under its own budgets.
@@ -338,7 +347,8 @@ public class RequestRouter {
         ask.delayBudgetS() != null ? ask.delayBudgetS() : cat.delayBudgetS(),
         ask.energyBudgetJ() != null ? ask.energyBudgetJ() : cat.energyBudgetJ(),
         ask.k() != null ? ask.k() : cat.k(),
-        ask.maxTokens() != null ? ask.maxTokens() : cat.outputTokens());
+        ask.maxTokens() != null ? ask.maxTokens() : cat.outputTokens(),
+        ask.caller());
   }
 
   /**
@@ -780,7 +790,8 @@ public class RequestRouter {
             ms,
             joules,
             violated,
-            outcome == Outcome.OVER_BUDGET && r.refusal() != null ? r.refusal().binding() : null));
+            outcome == Outcome.OVER_BUDGET && r.refusal() != null ? r.refusal().binding() : null,
+            t.caller()));
   }
 
   private boolean online(String agent) {

@@ -60,7 +60,27 @@ public final class SimulatedFleet implements AutoCloseable {
   private final AtomicInteger injected = new AtomicInteger();
   private final List<String> log = new ArrayList<>();
 
-  private SimulatedFleet(Scenario scenario, String brokerUri, Path answers, Path workDir) {
+  /**
+   * The MQTT secret of each simulated agent (user name = client id = agent id) on a broker that
+   * authenticates; {@link #ANONYMOUS} on one that does not.
+   */
+  @FunctionalInterface
+  public interface Logins {
+    /** The secret of {@code agentId}, issued on first use; null: connect anonymously. */
+    String secretOf(String agentId);
+  }
+
+  /** For brokers without authentication. */
+  public static final Logins ANONYMOUS = id -> null;
+
+  /** The agent identity that publishes the malformed-traffic fault on a secured broker. */
+  public static final String MALFORMED_AGENT = "sim-malformed";
+
+  private final Logins logins;
+
+  private SimulatedFleet(
+      Scenario scenario, String brokerUri, Path answers, Path workDir, Logins logins) {
+    this.logins = logins;
     this.scenario = scenario;
     this.brokerUri = brokerUri;
     this.answers = answers;
@@ -73,13 +93,23 @@ public final class SimulatedFleet implements AutoCloseable {
    * @param answers a RouterDC folder for recorded answers (null: generic answers)
    */
   public static SimulatedFleet start(Scenario scenario, String brokerUri, Path answers) {
+    return start(scenario, brokerUri, answers, ANONYMOUS);
+  }
+
+  /**
+   * Starts every device's agent against {@code brokerUri}, each logging in with its own identity.
+   *
+   * @param answers a RouterDC folder for recorded answers (null: generic answers)
+   */
+  public static SimulatedFleet start(
+      Scenario scenario, String brokerUri, Path answers, Logins logins) {
     Path dir;
     try {
       dir = Files.createTempDirectory("moe2-sim");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    SimulatedFleet f = new SimulatedFleet(scenario, brokerUri, answers, dir);
+    SimulatedFleet f = new SimulatedFleet(scenario, brokerUri, answers, dir, logins);
     long seed = scenario.seed();
     for (Scenario.Device d : scenario.devices()) {
       // each agent reaches the broker through its own relay: crashes and partitions are cut there
@@ -96,9 +126,16 @@ public final class SimulatedFleet implements AutoCloseable {
     yaml.append("agentId: ").append(d.id()).append('\n');
     yaml.append("deviceClass: ").append(d.deviceClass()).append('\n');
     yaml.append("powerMode: ").append(d.powerMode()).append('\n');
-    yaml.append("mqtt: {uri: \"")
-        .append(agentBrokerUri)
-        .append("\", keepAliveS: 2, reconnectInitialMs: 100, reconnectMaxMs: 2000}\n");
+    yaml.append("mqtt: {uri: \"").append(agentBrokerUri).append('"');
+    String secret = logins.secretOf(d.id());
+    if (secret != null) {
+      yaml.append(", username: ")
+          .append(d.id())
+          .append(", password: \"")
+          .append(secret)
+          .append('"');
+    }
+    yaml.append(", keepAliveS: 2, reconnectInitialMs: 100, reconnectMaxMs: 2000}\n");
     yaml.append("serving: {maxConcurrent: ").append(d.maxConcurrent()).append("}\n");
     yaml.append("energy: {meter: simulated}\n");
     yaml.append("power: {controller: simulated}\n");
@@ -228,29 +265,48 @@ public final class SimulatedFleet implements AutoCloseable {
 
   /**
    * Publishes {@code count} bad messages: malformed JSON on agent topics and requests, an oversized
-   * payload, wrong schema versions, unknown topics. Receivers must count, log and drop.
+   * payload, wrong schema versions, unknown topics. Receivers must count, log and drop. On a
+   * secured broker only an authenticated agent can publish at all, so a broken agent of its own
+   * ({@value #MALFORMED_AGENT}) sends them on the topics the ACL lets it use: its own.
    */
   public void malformed(int count) {
     Random r = new Random(scenario.seed());
-    List<String> ids = new ArrayList<>(configs.keySet());
+    String secret = logins.secretOf(MALFORMED_AGENT);
+    List<String> ids =
+        secret == null ? new ArrayList<>(configs.keySet()) : List.of(MALFORMED_AGENT);
     try {
       MqttClient c =
-          new MqttClient(brokerUri, "sim-malformed-" + System.nanoTime(), new MemoryPersistence());
+          new MqttClient(
+              brokerUri,
+              secret == null ? "sim-malformed-" + System.nanoTime() : MALFORMED_AGENT,
+              new MemoryPersistence());
       MqttConnectionOptions o = new MqttConnectionOptions();
       o.setCleanStart(true);
+      if (secret != null) {
+        o.setUserName(MALFORMED_AGENT);
+        o.setPassword(secret.getBytes(StandardCharsets.UTF_8));
+      }
       if (brokerUri.startsWith("tcp:")) {
         o.setSocketFactory(new NoDelaySocketFactory());
       }
       c.connect(o);
       for (int i = 0; i < count; i++) {
         String id = ids.get(r.nextInt(ids.size()));
-        String[] topics = {
-          "moe2/v1/agents/" + id + "/profile",
-          "moe2/v1/agents/" + id + "/errors",
-          "moe2/v1/agents/" + id + "/experts/zephyr-7b-beta/requests",
-          "moe2/v1/unknown/" + id,
-          "moe2/v1/agents/" + id + "/bogus"
-        };
+        String[] topics =
+            secret == null
+                ? new String[] {
+                  "moe2/v1/agents/" + id + "/profile",
+                  "moe2/v1/agents/" + id + "/errors",
+                  "moe2/v1/agents/" + id + "/experts/zephyr-7b-beta/requests",
+                  "moe2/v1/unknown/" + id,
+                  "moe2/v1/agents/" + id + "/bogus"
+                }
+                : new String[] {
+                  "moe2/v1/agents/" + id + "/profile",
+                  "moe2/v1/agents/" + id + "/errors",
+                  "moe2/v1/agents/" + id + "/birth",
+                  "moe2/v1/agents/" + id + "/state"
+                };
         byte[][] payloads = {
           "{not json".getBytes(StandardCharsets.UTF_8),
           "{\"schemaVersion\":2,\"type\":\"profile\"}".getBytes(StandardCharsets.UTF_8),

@@ -171,9 +171,16 @@ public final class PromptReplay {
   /**
    * Sends every prompt from {@code clients} concurrent clients; {@code progress} gets the count
    * done. {@code maxTokens} is sent for prompts without their own (0: none, the category's).
+   *
+   * @param apiKey a key with the client role, sent as {@code Authorization: Bearer}; null: none
    */
   public static List<Outcome> run(
-      String baseUrl, List<Prompt> prompts, int clients, int maxTokens, IntConsumer progress)
+      String baseUrl,
+      String apiKey,
+      List<Prompt> prompts,
+      int clients,
+      int maxTokens,
+      IntConsumer progress)
       throws InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     List<Outcome> out = Collections.synchronizedList(new ArrayList<>());
@@ -185,7 +192,7 @@ public final class PromptReplay {
           () -> {
             int i;
             while ((i = next.getAndIncrement()) < prompts.size()) {
-              out.add(send(http, baseUrl, prompts.get(i), maxTokens));
+              out.add(send(http, baseUrl, apiKey, prompts.get(i), maxTokens));
               progress.accept(done.incrementAndGet());
             }
           });
@@ -195,7 +202,7 @@ public final class PromptReplay {
     return List.copyOf(out);
   }
 
-  static Outcome send(HttpClient http, String baseUrl, Prompt p, int maxTokens) {
+  static Outcome send(HttpClient http, String baseUrl, String apiKey, Prompt p, int maxTokens) {
     ObjectNode body = JSON.createObjectNode();
     body.put("model", p.category());
     int max = p.maxTokens() != null ? p.maxTokens() : maxTokens;
@@ -208,14 +215,15 @@ public final class PromptReplay {
     }
     long t0 = System.nanoTime();
     try {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create(baseUrl + "/v1/chat/completions"))
-                  .header("Content-Type", "application/json")
-                  .timeout(Duration.ofSeconds(120))
-                  .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create(baseUrl + "/v1/chat/completions"))
+              .header("Content-Type", "application/json")
+              .timeout(Duration.ofSeconds(120))
+              .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+      if (apiKey != null) {
+        request.header("Authorization", "Bearer " + apiKey);
+      }
+      HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       double wall = (System.nanoTime() - t0) / 1e6;
       JsonNode j = JSON.readTree(r.body());
       if (r.statusCode() != 200) {

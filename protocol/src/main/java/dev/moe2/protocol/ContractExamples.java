@@ -4,21 +4,24 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-/** One valid instance of every contract message, for round-trip and bad-input tests. */
-final class Samples {
+/**
+ * One valid instance of every contract message, with the topic it travels on: for round-trip and
+ * bad-input tests here, and for the fuzzing in {@code scripts/bench-security}.
+ */
+public final class ContractExamples {
 
-  static final AgentId AGENT = AgentId.of("orin-a");
-  static final ModelId MODEL = ModelId.of("zephyr-7b-beta");
-  static final OrchestratorId ORCHESTRATOR = OrchestratorId.of("orch-1");
-  static final Instant T0 = Instant.parse("2026-11-25T08:00:00Z");
+  public static final AgentId AGENT = AgentId.of("orin-a");
+  public static final ModelId MODEL = ModelId.of("zephyr-7b-beta");
+  public static final OrchestratorId ORCHESTRATOR = OrchestratorId.of("orch-1");
+  public static final Instant T0 = Instant.parse("2026-11-25T08:00:00Z");
 
-  private Samples() {}
+  private ContractExamples() {}
 
-  static Birth birth() {
+  public static Birth birth() {
     return birth(AGENT, 1764057600000L);
   }
 
-  static Birth birth(AgentId agent, long incarnation) {
+  public static Birth birth(AgentId agent, long incarnation) {
     return new Birth(
         agent,
         incarnation,
@@ -33,11 +36,11 @@ final class Samples {
         T0);
   }
 
-  static AgentState state() {
+  public static AgentState state() {
     return state(AGENT, 1764057600000L);
   }
 
-  static AgentState state(AgentId agent, long incarnation) {
+  public static AgentState state(AgentId agent, long incarnation) {
     return new AgentState(
         agent,
         incarnation,
@@ -49,11 +52,11 @@ final class Samples {
         T0.plusSeconds(1));
   }
 
-  static ProfileReport profile() {
+  public static ProfileReport profile() {
     return profile(AGENT);
   }
 
-  static ProfileReport profile(AgentId agent) {
+  public static ProfileReport profile(AgentId agent) {
     return new ProfileReport(
         agent,
         1764057600000L,
@@ -76,11 +79,11 @@ final class Samples {
                 EnergySource.TEGRASTATS)));
   }
 
-  static PlanAssignment plan() {
+  public static PlanAssignment plan() {
     return new PlanAssignment(AGENT, 3, "50w", List.of(MODEL), T0);
   }
 
-  static InferenceRequest request() {
+  public static InferenceRequest request() {
     return new InferenceRequest(
         RequestId.of("req-0001"),
         1,
@@ -95,7 +98,7 @@ final class Samples {
         Topic.replies(ORCHESTRATOR, AGENT).name());
   }
 
-  static InferenceReply reply() {
+  public static InferenceReply reply() {
     return new InferenceReply(
         RequestId.of("req-0001"),
         AGENT,
@@ -114,7 +117,7 @@ final class Samples {
         T0.plusMillis(231));
   }
 
-  static ErrorReport error() {
+  public static ErrorReport error() {
     return new ErrorReport(
         RequestId.of("req-0001"),
         AGENT,
@@ -126,7 +129,7 @@ final class Samples {
   }
 
   /** Each sample with the topic it travels on. */
-  static List<Object[]> all() {
+  public static List<Object[]> all() {
     return List.of(
         new Object[] {Topic.birth(AGENT), birth()},
         new Object[] {Topic.state(AGENT), state()},
