@@ -153,9 +153,33 @@ public class BrokerService {
               + passwordFile
               + ")");
     }
+    String clientAuth = "";
+    if (tls.clientAuth() != OrchestratorConfig.ClientAuth.NONE) {
+      Path truststore =
+          tls.truststore().orElse(keystore.resolveSibling("truststore.p12")).toAbsolutePath();
+      if (!Files.isReadable(truststore)) {
+        throw new IllegalStateException(
+            "config key 'moe2.broker.tls.truststore': cannot read "
+                + truststore
+                + " (needed for moe2.broker.tls.client-auth="
+                + tls.clientAuth().name().toLowerCase(java.util.Locale.ROOT)
+                + ")");
+      }
+      clientAuth =
+          """
+                  <truststore>
+                    <path>%s</path>
+                    <password>%s</password>
+                  </truststore>
+                  <client-authentication-mode>%s</client-authentication-mode>"""
+              .formatted(xml(truststore.toString()), xml(password), tls.clientAuth().name());
+    }
     LOG.infof(
-        "embedded broker: TLS listener on %s:%d with %s",
-        tls.bindAddress(), tls.port().get(), keystore);
+        "embedded broker: TLS listener on %s:%d with %s, client certificates %s",
+        tls.bindAddress(),
+        tls.port().get(),
+        keystore,
+        tls.clientAuth().name().toLowerCase(java.util.Locale.ROOT));
     return """
 
               <tls-tcp-listener>
@@ -166,7 +190,7 @@ public class BrokerService {
                     <path>%s</path>
                     <password>%s</password>
                     <private-key-password>%s</private-key-password>
-                  </keystore>
+                  </keystore>%s
                   <protocols><protocol>TLSv1.3</protocol><protocol>TLSv1.2</protocol></protocols>
                 </tls>
               </tls-tcp-listener>"""
@@ -175,7 +199,8 @@ public class BrokerService {
             xml(tls.bindAddress()),
             xml(keystore.toString()),
             xml(password),
-            xml(password));
+            xml(password),
+            clientAuth);
   }
 
   private static String xml(String s) {

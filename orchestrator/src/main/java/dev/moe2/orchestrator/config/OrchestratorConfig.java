@@ -106,6 +106,27 @@ public interface OrchestratorConfig {
      * to the keystore, as {@code scripts/site-ca} writes it.
      */
     Optional<String> keystorePassword();
+
+    /**
+     * {@code moe2.broker.tls.client-auth}: client certificates (mutual TLS): {@code none}; {@code
+     * optional} (a client that shows one must show one the site CA signed, with CN = its user
+     * name); {@code required} (every client on the TLS listener). The secret is checked as well.
+     */
+    @WithDefault("none")
+    ClientAuth clientAuth();
+
+    /**
+     * {@code moe2.broker.tls.truststore}: the CA client certificates must chain to (PKCS#12); the
+     * file {@code truststore.p12} beside the keystore when unset.
+     */
+    Optional<Path> truststore();
+  }
+
+  /** Client certificates on the broker's TLS listener. */
+  enum ClientAuth {
+    NONE,
+    OPTIONAL,
+    REQUIRED
   }
 
   /** The gate: loaded from {@code dir}, or trained at start-up (readiness down) and saved there. */
@@ -150,6 +171,15 @@ public interface OrchestratorConfig {
     @WithDefault("0.25")
     @Positive
     double driftThreshold();
+
+    /**
+     * {@code moe2.planning.drift-agreement}: consecutive profile reports that must drift the same
+     * way before the plan follows (trust, but verify: one report, true or forged, does not switch a
+     * device off; the plan then takes the least extreme of them).
+     */
+    @WithDefault("2")
+    @Min(1)
+    int driftAgreement();
 
     /**
      * {@code moe2.planning.slowdown-expiry}: how long a measured slowdown stands without a profile

@@ -43,7 +43,14 @@ public class FleetRegistry {
   private final java.util.function.Consumer<FleetChanged> changed;
   private final ProfileCatalog catalog = ProfileCatalog.builtIn();
   private final double driftThreshold;
+  private final int driftAgreement;
   private final AtomicInteger online = new AtomicInteger();
+
+  /**
+   * Per agent: the consecutive measured slowdowns that drifted the same way from the planned one,
+   * not yet agreed on by {@link #driftAgreement} reports.
+   */
+  private final Map<AgentId, List<Double>> driftWindow = new ConcurrentHashMap<>();
 
   /** When each agent's slowdown was last measured (a profile report with usable samples). */
   private final Map<AgentId, Instant> measuredAt = new ConcurrentHashMap<>();
@@ -53,7 +60,12 @@ public class FleetRegistry {
   @jakarta.inject.Inject
   FleetRegistry(
       Event<FleetChanged> changed, OrchestratorConfig config, MeterRegistry metrics, Clock clock) {
-    this(changed::fire, config.planning().driftThreshold(), metrics, clock);
+    this(
+        changed::fire,
+        config.planning().driftThreshold(),
+        config.planning().driftAgreement(),
+        metrics,
+        clock);
   }
 
   /** Without CDI (tests): {@code changed} is told of every change. */
@@ -64,14 +76,34 @@ public class FleetRegistry {
     this(changed, driftThreshold, metrics, Clock.systemUTC());
   }
 
-  /** Without CDI (tests), with the clock that stamps profile arrivals. */
+  /** Without CDI (tests), with the clock that stamps profile arrivals; one report is a drift. */
   public FleetRegistry(
       java.util.function.Consumer<FleetChanged> changed,
       double driftThreshold,
       MeterRegistry metrics,
       Clock clock) {
+    this(changed, driftThreshold, 1, metrics, clock);
+  }
+
+  /**
+   * Without CDI (tests).
+   *
+   * @param driftAgreement consecutive measured reports that must drift the same way before the
+   *     planned slowdown moves
+   */
+  public FleetRegistry(
+      java.util.function.Consumer<FleetChanged> changed,
+      double driftThreshold,
+      int driftAgreement,
+      MeterRegistry metrics,
+      Clock clock) {
+    if (driftAgreement < 1) {
+      throw new IllegalArgumentException(
+          "driftAgreement has value " + driftAgreement + ": it must be >= 1");
+    }
     this.changed = changed;
     this.driftThreshold = driftThreshold;
+    this.driftAgreement = driftAgreement;
     this.clock = clock;
     metrics.gauge("moe2_fleet_online_agents", online);
   }
@@ -99,6 +131,7 @@ public class FleetRegistry {
         agents.put(
             v.id(), new AgentView(v.id(), v.birth(), v.state(), v.profile(), 1, 1, v.stale()));
         measuredAt.remove(v.id());
+        driftWindow.remove(v.id());
         fired.add(
             new FleetChanged(
                 FleetChanged.Kind.DRIFT,
@@ -246,26 +279,49 @@ public class FleetRegistry {
   /**
    * A profile report: the measured slowdown; drift away from what the plan was made with (not from
    * the last report, so noise around a steady value does not re-plan again and again) moves the
-   * planned slowdown.
+   * planned slowdown — once {@code driftAgreement} consecutive measured reports drift the same way
+   * (trust, but verify: one report, true or forged, does not switch a device off), and then to the
+   * least extreme of them.
    */
   private AgentView onProfile(AgentView before, ProfileReport p) {
     if (before.birth() == null || p.incarnation() != before.birth().incarnation()) {
       return before;
     }
     OptionalDouble measured = measuredSlowdown(before, p);
+    double planned = before.plannedSlowdown();
+    double next = planned;
     if (measured.isPresent()) {
       measuredAt.put(before.id(), clock.instant());
+      double slowdown = measured.getAsDouble();
+      List<Double> window = driftWindow.computeIfAbsent(before.id(), k -> new ArrayList<>());
+      if (Math.abs(slowdown - planned) <= driftThreshold * planned) {
+        window.clear();
+      } else {
+        if (!window.isEmpty()
+            && Math.signum(window.get(0) - planned) != Math.signum(slowdown - planned)) {
+          window.clear();
+        }
+        window.add(slowdown);
+        if (window.size() >= driftAgreement) {
+          next =
+              window.stream()
+                  .min(java.util.Comparator.comparingDouble(v -> Math.abs(v - planned)))
+                  .orElse(slowdown);
+          window.clear();
+        } else {
+          LOG.infof(
+              "fleet: %s reports decode %.2fx the profile; %d of %d reports agree so far",
+              before.id(), slowdown, window.size(), driftAgreement);
+        }
+      }
     }
-    double slowdown = measured.orElse(before.slowdown());
-    double planned = before.plannedSlowdown();
-    boolean drift = Math.abs(slowdown - planned) > driftThreshold * planned;
     return new AgentView(
         before.id(),
         before.birth(),
         before.state(),
         p,
-        slowdown,
-        drift ? slowdown : planned,
+        measured.orElse(before.slowdown()),
+        next,
         before.stale());
   }
 

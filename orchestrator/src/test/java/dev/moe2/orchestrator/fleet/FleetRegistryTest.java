@@ -201,6 +201,29 @@ class FleetRegistryTest {
   }
 
   @Test
+  void accept_slowdownReportedOnce_plannedOnlyWhenTheNextReportAgrees() {
+    MovingClock clock = new MovingClock(T);
+    FleetRegistry f = new FleetRegistry(changes::add, 0.25, 2, new SimpleMeterRegistry(), clock);
+    f.accept(Topic.birth(A), birth(100));
+    f.accept(Topic.state(A), state(100, AgentStatus.ONLINE, T, "started"));
+
+    // one slow report (true or forged) does not move the plan
+    f.accept(Topic.profile(A), profile(100, Duration.ofMillis(175)));
+    assertThat(f.agent(A).orElseThrow().plannedSlowdown()).isEqualTo(1);
+    // a normal report in between: the count starts again
+    f.accept(Topic.profile(A), profile(100, Duration.ofMillis(25)));
+    f.accept(Topic.profile(A), profile(100, Duration.ofMillis(175)));
+    assertThat(f.agent(A).orElseThrow().plannedSlowdown()).isEqualTo(1);
+    assertThat(changes).extracting(FleetChanged::kind).doesNotContain(FleetChanged.Kind.DRIFT);
+
+    // the second consecutive slow report agrees: the plan takes the less extreme of the two
+    f.accept(Topic.profile(A), profile(100, Duration.ofMillis(120)));
+    AgentView v = f.agent(A).orElseThrow();
+    assertThat(v.plannedSlowdown()).isGreaterThan(2).isEqualTo(v.slowdown());
+    assertThat(changes).extracting(FleetChanged::kind).contains(FleetChanged.Kind.DRIFT);
+  }
+
+  @Test
   void accept_profileFarOffItsDeviceClass_ignoredSoNoDrift() {
     MovingClock clock = new MovingClock(T);
     FleetRegistry f = online(clock, 100);

@@ -59,6 +59,7 @@ class SecureOrchestratorTest {
       c.put("moe2.broker.tls.port", "18834");
       c.put("moe2.broker.tls.bind-address", "127.0.0.1");
       c.put("moe2.broker.tls.keystore", PKI.resolve("broker.p12").toAbsolutePath().toString());
+      c.put("moe2.broker.tls.client-auth", "optional");
       c.put(
           "quarkus.http.ssl.certificate.files",
           PKI.resolve("broker.crt").toAbsolutePath().toString());
@@ -85,7 +86,11 @@ class SecureOrchestratorTest {
                   "--host",
                   "127.0.0.1",
                   "--host",
-                  "localhost")
+                  "localhost",
+                  "--agent",
+                  "orin-tls",
+                  "--agent",
+                  "orin-other")
               .redirectErrorStream(true)
               .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -305,6 +310,7 @@ class SecureOrchestratorTest {
 
   @Test
   void tlsListener_agentTrustingTheSiteCa_connects_aClientWithoutItIsRefused() throws Exception {
+    security.fleet().revoke("orin-tls");
     String secret =
         security
             .fleet()
@@ -326,6 +332,47 @@ class SecureOrchestratorTest {
     // credentials are still needed over TLS
     assertThatThrownBy(() -> connect(BROKER_TLS, "orin-tls", "orin-tls", secret + "x", trust))
         .isInstanceOf(MqttException.class);
+  }
+
+  @Test
+  void mutualTls_certificateOfTheAgent_connects_certificateOfAnotherIsRefused() throws Exception {
+    String secret =
+        security
+            .fleet()
+            .add(new Acl.Identity("orin-mtls", Acl.Role.AGENT), new SecureRandom(), Instant.now());
+    // the certificates site-ca issued are for orin-tls and orin-other; this identity is orin-mtls
+    assertThatThrownBy(
+            () -> connect(BROKER_TLS, "orin-mtls", "orin-mtls", secret, tls("agent-orin-other")))
+        .isInstanceOf(MqttException.class);
+    security.fleet().revoke("orin-tls");
+    String own =
+        security
+            .fleet()
+            .add(new Acl.Identity("orin-tls", Acl.Role.AGENT), new SecureRandom(), Instant.now());
+    MqttAsyncClient agent = connect(BROKER_TLS, "orin-tls", "orin-tls", own, tls("agent-orin-tls"));
+    assertThat(agent.isConnected()).isTrue();
+    agent.disconnect().waitForCompletion(2000);
+    agent.close(true);
+    assertThatThrownBy(
+            () -> connect(BROKER_TLS, "orin-tls", "orin-tls", own, tls("agent-orin-other")))
+        .isInstanceOf(MqttException.class);
+  }
+
+  /** Paho's TLS settings: trust the site CA, and show {@code keystore}'s certificate if given. */
+  private static java.util.Properties tls(String keystore) throws java.io.IOException {
+    String password = Files.readString(PKI.resolve("password")).strip();
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty(
+        "com.ibm.ssl.trustStore", PKI.resolve("truststore.p12").toAbsolutePath().toString());
+    p.setProperty("com.ibm.ssl.trustStoreType", "PKCS12");
+    p.setProperty("com.ibm.ssl.trustStorePassword", password);
+    if (keystore != null) {
+      p.setProperty(
+          "com.ibm.ssl.keyStore", PKI.resolve(keystore + ".p12").toAbsolutePath().toString());
+      p.setProperty("com.ibm.ssl.keyStoreType", "PKCS12");
+      p.setProperty("com.ibm.ssl.keyStorePassword", password);
+    }
+    return p;
   }
 
   private static MqttAsyncClient connect(String clientId, String user, String password)

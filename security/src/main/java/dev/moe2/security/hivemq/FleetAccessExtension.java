@@ -133,6 +133,19 @@ public final class FleetAccessExtension implements ExtensionMain {
             "client id must equal the user name '" + user.get() + "'");
         return;
       }
+      Optional<String> certificateName =
+          in.getConnectionInformation()
+              .getClientTlsInformation()
+              .flatMap(t -> t.getClientCertificate())
+              .map(c -> commonName(c.getSubjectX500Principal().getName()));
+      if (certificateName.isPresent() && !certificateName.get().equals(user.get())) {
+        refuse(
+            out,
+            ConnackReasonCode.NOT_AUTHORIZED,
+            clientId,
+            "the client certificate is for '" + certificateName.get() + "', not " + user.get());
+        return;
+      }
       char[] secret = chars(password.get().asReadOnlyBuffer());
       Optional<Acl.Identity> who;
       try {
@@ -182,6 +195,20 @@ public final class FleetAccessExtension implements ExtensionMain {
                 ? TopicPermission.SharedSubscription.ALL
                 : TopicPermission.SharedSubscription.NOT_SHARED)
         .build();
+  }
+
+  /** The CN of an RFC 2253 distinguished name ("" when it has none). */
+  static String commonName(String dn) {
+    try {
+      for (javax.naming.ldap.Rdn rdn : new javax.naming.ldap.LdapName(dn).getRdns()) {
+        if (rdn.getType().equalsIgnoreCase("CN")) {
+          return String.valueOf(rdn.getValue());
+        }
+      }
+    } catch (javax.naming.InvalidNameException e) {
+      return "";
+    }
+    return "";
   }
 
   static char[] chars(ByteBuffer b) {
