@@ -92,6 +92,36 @@ public final class DemoCommand implements Callable<Integer> {
     return base.resolve("moe2").resolve("demo");
   }
 
+  /** The orchestrator's energy ledger of the last day, per category (all keys of this site). */
+  private static void printLedger(FleetWatch watch) {
+    com.fasterxml.jackson.databind.JsonNode usage =
+        watch.get("/api/usage?by=day&from=" + java.time.Instant.now().minus(Duration.ofDays(1)));
+    java.util.Map<String, double[]> byCategory = new java.util.TreeMap<>();
+    for (com.fasterxml.jackson.databind.JsonNode r : usage.path("rows")) {
+      double[] t = byCategory.computeIfAbsent(r.path("category").asText(), k -> new double[3]);
+      t[0] += r.path("requests").asDouble();
+      t[1] += r.path("joules").asDouble();
+      t[2] += r.path("predictedJoules").asDouble();
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "%nenergy ledger (the orchestrator's database, last 24 h, all keys of this site)%n"
+            + "%-12s %8s %12s %14s%n",
+        "category",
+        "requests",
+        "measured J",
+        "predicted J");
+    for (var e : byCategory.entrySet()) {
+      System.out.printf(
+          Locale.ROOT,
+          "%-12s %8.0f %12.1f %14.1f%n",
+          e.getKey(),
+          e.getValue()[0],
+          e.getValue()[1],
+          e.getValue()[2]);
+    }
+  }
+
   /** The asked port, or a free one (said so) when it is taken, e.g. by a mosquitto service. */
   private static int portOrFree(int asked, String what) {
     if (asked == 0) {
@@ -173,6 +203,7 @@ public final class DemoCommand implements Callable<Integer> {
       List<ReplayReport.Row> rows = ReplayReport.rows(out);
       System.out.println();
       System.out.print(ReplayReport.table(rows));
+      printLedger(watch);
       long errors = out.stream().filter(o -> !o.answered()).count();
       long violations = out.stream().filter(PromptReplay.Outcome::violated).count();
       System.out.printf(

@@ -187,12 +187,20 @@ class SystemFaultsIT {
     return false;
   }
 
+  /** The energy ledger since a day ago (the service's own clock is this machine's). */
+  static final String USAGE_TODAY =
+      "/api/usage?from=" + java.time.Instant.now().minus(Duration.ofDays(1));
+
   @Test
   @Order(5)
   void embeddedBrokerRestart_agentsReconnectAndTheFleetIsRebuilt() {
     // the embedded broker lives in the orchestrator: restarting the service restarts the broker
     int mqtt = orch.mqttPort();
     java.nio.file.Path state = orch.stateDir(); // the restarted service keeps its credentials
+    // and its database (the energy ledger of every request so far)
+    long requestsBefore = watch.get(USAGE_TODAY).path("requests").asLong();
+    double joulesBefore = watch.get(USAGE_TODAY).path("joules").asDouble();
+    assertThat(requestsBefore).isPositive();
     orch.close();
     List<String> settings = new java.util.ArrayList<>(quickGate());
     settings.add("-Dmoe2.security.state-dir=" + state);
@@ -204,5 +212,10 @@ class SystemFaultsIT {
         w -> w.confirmed() == 4,
         "the agents to reconnect and apply the new plan");
     assertThat(watch.online()).isEqualTo(4);
+    // the ledger survived the restart: every request recorded before is still there
+    assertThat(watch.get(USAGE_TODAY).path("requests").asLong())
+        .isGreaterThanOrEqualTo(requestsBefore);
+    assertThat(watch.get(USAGE_TODAY).path("joules").asDouble())
+        .isGreaterThanOrEqualTo(joulesBefore);
   }
 }

@@ -11,7 +11,10 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The last decisions (for {@code /api/decisions}) and the request metrics they feed. */
+/**
+ * The last decisions (for {@code /api/decisions}) and the request metrics they feed; each decision
+ * is also fired as a CDI event, for the energy ledger.
+ */
 @Singleton
 public class DecisionLog {
 
@@ -22,7 +25,13 @@ public class DecisionLog {
   private final DistributionSummary energy;
   private final Counter violations;
 
-  DecisionLog(OrchestratorConfig config, MeterRegistry metrics) {
+  private final jakarta.enterprise.event.Event<Decision> recorded;
+
+  DecisionLog(
+      OrchestratorConfig config,
+      MeterRegistry metrics,
+      jakarta.enterprise.event.Event<Decision> recorded) {
+    this.recorded = recorded;
     this.keep = config.requests().decisions();
     this.metrics = metrics;
     this.latency = metrics.timer("moe2_request_latency");
@@ -52,6 +61,7 @@ public class DecisionLog {
     if (d.budgetViolated()) {
       violations.increment();
     }
+    recorded.fire(d); // the energy ledger (which only queues it)
     return d;
   }
 }

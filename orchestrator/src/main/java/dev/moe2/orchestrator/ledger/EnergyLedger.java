@@ -1,0 +1,288 @@
+package dev.moe2.orchestrator.ledger;
+
+import dev.moe2.orchestrator.routing.Decision;
+import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * The energy ledger: every decision, per API key, category and hour — requests, answered, refused,
+ * measured and predicted joules, budget violations — in the database ({@code usage_hour}). The
+ * request path only offers a decision to a bounded queue ({@link #offer}); a writer thread adds
+ * each batch to the hour rows in one transaction. A full queue or a failed write never holds an
+ * answer back: the decisions lost are counted ({@code moe2_ledger_lost_total}) and logged.
+ */
+@Singleton
+public class EnergyLedger {
+
+  private static final Logger LOG = Logger.getLogger(EnergyLedger.class);
+
+  /** Decisions waiting for the writer at most. */
+  static final int CAPACITY = 10_000;
+
+  /** How often the writer adds what waits. */
+  static final long FLUSH_MS = 500;
+
+  /** The caller of requests without an API key (security off). */
+  public static final String NO_KEY = "-";
+
+  private final AgroalDataSource db;
+  private final BlockingQueue<Decision> queue = new ArrayBlockingQueue<>(CAPACITY);
+  private final Counter lost;
+  private final Counter written;
+  private ScheduledExecutorService writer;
+
+  EnergyLedger(AgroalDataSource db, MeterRegistry metrics) {
+    this.db = db;
+    this.lost = metrics.counter("moe2_ledger_lost_total");
+    this.written = metrics.counter("moe2_ledger_written_total");
+  }
+
+  void start(@Observes StartupEvent e) {
+    writer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "moe2-ledger");
+              t.setDaemon(true);
+              return t;
+            });
+    writer.scheduleWithFixedDelay(this::flush, FLUSH_MS, FLUSH_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Before the datasource closes: write what waits. */
+  void stop(@Observes @Priority(100) ShutdownEvent e) {
+    if (writer != null) {
+      writer.shutdown();
+      try {
+        writer.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    flush();
+  }
+
+  /** Hands a decision to the writer; never blocks (a full queue counts it lost). */
+  void recorded(@Observes Decision d) {
+    offer(d);
+  }
+
+  /** Hands a decision to the writer; never blocks (a full queue counts it lost). */
+  public void offer(Decision d) {
+    if (!queue.offer(d)) {
+      lost.increment();
+      LOG.warnf("energy ledger: queue full, decision %s not recorded", d.requestId());
+    }
+  }
+
+  /** Decisions lost so far (queue full or database error). */
+  public long lost() {
+    return (long) lost.count();
+  }
+
+  /** Writes what waits now (the writer does this every {@value #FLUSH_MS} ms). */
+  public synchronized void flush() {
+    List<Decision> batch = new ArrayList<>();
+    queue.drainTo(batch);
+    if (batch.isEmpty()) {
+      return;
+    }
+    Map<Key, Row> rows = new HashMap<>();
+    for (Decision d : batch) {
+      rows.computeIfAbsent(Key.of(d), k -> new Row()).add(d);
+    }
+    try (Connection c = db.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        for (Map.Entry<Key, Row> e : rows.entrySet()) {
+          upsert(c, e.getKey(), e.getValue());
+        }
+        c.commit();
+        written.increment(batch.size());
+      } catch (SQLException ex) {
+        c.rollback();
+        throw ex;
+      }
+    } catch (SQLException | RuntimeException ex) {
+      lost.increment(batch.size());
+      LOG.errorf(ex, "energy ledger: %d decisions not recorded (database error)", batch.size());
+    }
+  }
+
+  private static void upsert(Connection c, Key k, Row r) throws SQLException {
+    try (PreparedStatement u =
+        c.prepareStatement(
+            "UPDATE usage_hour SET requests = requests + ?, answered = answered + ?,"
+                + " refused = refused + ?, joules = joules + ?,"
+                + " predicted_joules = predicted_joules + ?, violations = violations + ?"
+                + " WHERE caller = ? AND category = ? AND hour_start = ?")) {
+      int i = r.bind(u, 1);
+      u.setString(i++, k.caller());
+      u.setString(i++, k.category());
+      u.setTimestamp(i, Timestamp.from(k.hour()));
+      if (u.executeUpdate() > 0) {
+        return;
+      }
+    }
+    try (PreparedStatement ins =
+        c.prepareStatement(
+            "INSERT INTO usage_hour (requests, answered, refused, joules, predicted_joules,"
+                + " violations, caller, category, hour_start) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      int i = r.bind(ins, 1);
+      ins.setString(i++, k.caller());
+      ins.setString(i++, k.category());
+      ins.setTimestamp(i, Timestamp.from(k.hour()));
+      ins.executeUpdate();
+    }
+  }
+
+  /** One line of {@code /api/usage}. */
+  public record Usage(
+      String caller,
+      String category,
+      Instant from,
+      long requests,
+      long answered,
+      long refused,
+      double joules,
+      double predictedJoules,
+      long violations) {}
+
+  /**
+   * The ledger between {@code from} (inclusive) and {@code to} (exclusive), per caller, category
+   * and hour or day ({@code byDay}), oldest first; {@code caller} or {@code category} null: all.
+   */
+  public List<Usage> usage(
+      String caller, String category, Instant from, Instant to, boolean byDay) {
+    flush();
+    StringBuilder sql =
+        new StringBuilder(
+            "SELECT caller, category, hour_start, requests, answered, refused, joules,"
+                + " predicted_joules, violations FROM usage_hour WHERE hour_start >= ?"
+                + " AND hour_start < ?");
+    if (caller != null) {
+      sql.append(" AND caller = ?");
+    }
+    if (category != null) {
+      sql.append(" AND category = ?");
+    }
+    sql.append(" ORDER BY hour_start, caller, category");
+    Map<String, Usage> out = new java.util.LinkedHashMap<>();
+    try (Connection c = db.getConnection();
+        PreparedStatement q = c.prepareStatement(sql.toString())) {
+      int i = 1;
+      q.setTimestamp(i++, Timestamp.from(from));
+      q.setTimestamp(i++, Timestamp.from(to));
+      if (caller != null) {
+        q.setString(i++, caller);
+      }
+      if (category != null) {
+        q.setString(i, category);
+      }
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          Instant hour = rs.getTimestamp(3).toInstant();
+          Instant bucket = byDay ? hour.truncatedTo(ChronoUnit.DAYS) : hour;
+          Usage u =
+              new Usage(
+                  rs.getString(1),
+                  rs.getString(2),
+                  bucket,
+                  rs.getLong(4),
+                  rs.getLong(5),
+                  rs.getLong(6),
+                  rs.getDouble(7),
+                  rs.getDouble(8),
+                  rs.getLong(9));
+          out.merge(u.caller() + "|" + u.category() + "|" + bucket, u, EnergyLedger::sum);
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the energy ledger: " + e.getMessage(), e);
+    }
+    return List.copyOf(out.values());
+  }
+
+  private static Usage sum(Usage a, Usage b) {
+    return new Usage(
+        a.caller(),
+        a.category(),
+        a.from(),
+        a.requests() + b.requests(),
+        a.answered() + b.answered(),
+        a.refused() + b.refused(),
+        a.joules() + b.joules(),
+        a.predictedJoules() + b.predictedJoules(),
+        a.violations() + b.violations());
+  }
+
+  private record Key(String caller, String category, Instant hour) {
+    static Key of(Decision d) {
+      return new Key(
+          d.caller() == null ? NO_KEY : d.caller(),
+          d.category() == null ? "-" : d.category(),
+          d.at().truncatedTo(ChronoUnit.HOURS));
+    }
+  }
+
+  private static final class Row {
+    long requests;
+    long answered;
+    long refused;
+    double joules;
+    double predicted;
+    long violations;
+
+    void add(Decision d) {
+      requests++;
+      if (d.outcome() == Decision.Outcome.ANSWERED) {
+        answered++;
+      } else if (d.outcome() == Decision.Outcome.OVER_BUDGET
+          || d.outcome() == Decision.Outcome.FLEET_BUSY
+          || d.outcome() == Decision.Outcome.OVERLOADED
+          || d.outcome() == Decision.Outcome.NO_USABLE_EXPERTS) {
+        refused++;
+      }
+      joules += d.energyJ();
+      for (Decision.Chosen ch : d.chosen()) {
+        predicted += ch.predictedEnergyJ();
+      }
+      if (d.budgetViolated()) {
+        violations++;
+      }
+    }
+
+    int bind(PreparedStatement s, int from) throws SQLException {
+      int i = from;
+      s.setLong(i++, requests);
+      s.setLong(i++, answered);
+      s.setLong(i++, refused);
+      s.setDouble(i++, joules);
+      s.setDouble(i++, predicted);
+      s.setLong(i++, violations);
+      return i;
+    }
+  }
+}
