@@ -111,6 +111,15 @@ class DashboardPageTest {
                       .findElement(By.cssSelector("#fits tbody"))
                       .getText()
                       .contains("none (prompt too long)"));
+      // the energy ledger: the request above is in the database, per category and as a bar
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  !browser
+                      .findElements(By.cssSelector("#ledger tr[data-category='reasoning']"))
+                      .isEmpty());
+      assertThat(browser.findElements(By.cssSelector("#ledgerChart rect.bar"))).isNotEmpty();
       byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
       Path shot = Path.of("target/dashboard.png");
       Files.write(shot, png);

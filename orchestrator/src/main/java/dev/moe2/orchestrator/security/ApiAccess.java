@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.moe2.orchestrator.api.ApiExceptionMapper;
 import dev.moe2.orchestrator.config.OrchestratorConfig;
+import dev.moe2.orchestrator.ledger.Quotas;
 import dev.moe2.security.ApiKeys;
 import dev.moe2.security.ApiRole;
 import io.vertx.core.http.HttpMethod;
@@ -35,9 +36,11 @@ final class ApiAccess {
 
   private final SiteSecurity security;
   private final RateLimits limits;
+  private final Quotas quotas;
 
-  ApiAccess(SiteSecurity security, OrchestratorConfig config) {
+  ApiAccess(SiteSecurity security, OrchestratorConfig config, Quotas quotas) {
     this.security = security;
+    this.quotas = quotas;
     OrchestratorConfig.Security s = config.security();
     this.limits =
         new RateLimits(s.requestsPerSecond(), s.burst(), s.maxConcurrent(), security.clock());
@@ -92,6 +95,14 @@ final class ApiAccess {
               + " needs "
               + String.join(" or ", allowed.stream().map(ApiRole::word).toList()));
       return;
+    }
+    if (path.equals("/v1/chat/completions")) {
+      Quotas.Verdict q = quotas.admit(e.id());
+      if (!q.allowed()) {
+        rc.response().putHeader("Retry-After", Long.toString(q.retryAfterS()));
+        refuse(rc, 429, "quota-exceeded", q.reason());
+        return;
+      }
     }
     RateLimits.Verdict v = limits.acquire(e.id());
     if (!v.allowed()) {
