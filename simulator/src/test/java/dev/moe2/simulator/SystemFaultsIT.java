@@ -193,7 +193,7 @@ class SystemFaultsIT {
 
   @Test
   @Order(5)
-  void embeddedBrokerRestart_agentsReconnectAndTheFleetIsRebuilt() {
+  void embeddedBrokerRestart_agentsReconnectAndTheFleetIsRebuilt() throws Exception {
     // the embedded broker lives in the orchestrator: restarting the service restarts the broker
     int mqtt = orch.mqttPort();
     java.nio.file.Path state = orch.stateDir(); // the restarted service keeps its credentials
@@ -201,6 +201,20 @@ class SystemFaultsIT {
     long requestsBefore = watch.get(USAGE_TODAY).path("requests").asLong();
     double joulesBefore = watch.get(USAGE_TODAY).path("joules").asDouble();
     assertThat(requestsBefore).isPositive();
+    // and the budgets an operator changed
+    java.net.http.HttpResponse<String> put =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(orch.baseUrl() + "/api/budgets/code"))
+                    .header("Authorization", "Bearer " + orch.apiKey(ApiRole.OPERATOR))
+                    .header("Content-Type", "application/json")
+                    .PUT(
+                        java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "{\"energyBudgetJ\": 399}"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
     orch.close();
     List<String> settings = new java.util.ArrayList<>(quickGate());
     settings.add("-Dmoe2.security.state-dir=" + state);
@@ -217,5 +231,12 @@ class SystemFaultsIT {
         .isGreaterThanOrEqualTo(requestsBefore);
     assertThat(watch.get(USAGE_TODAY).path("joules").asDouble())
         .isGreaterThanOrEqualTo(joulesBefore);
+    double code = 0;
+    for (var c : watch.get("/api/budgets")) {
+      if (c.path("id").asText().equals("code")) {
+        code = c.path("energyBudgetJ").asDouble();
+      }
+    }
+    assertThat(code).as("the budget changed before the restart").isEqualTo(399.0);
   }
 }

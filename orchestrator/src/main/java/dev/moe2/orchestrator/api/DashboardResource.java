@@ -37,11 +37,37 @@ public class DashboardResource {
   private final FleetRegistry fleet;
   private final PlanningService planning;
   private final RequestRouter router;
+  private final dev.moe2.orchestrator.planning.BudgetHistory budgets;
 
-  DashboardResource(FleetRegistry fleet, PlanningService planning, RequestRouter router) {
+  DashboardResource(
+      FleetRegistry fleet,
+      PlanningService planning,
+      RequestRouter router,
+      dev.moe2.orchestrator.planning.BudgetHistory budgets) {
     this.fleet = fleet;
     this.planning = planning;
     this.router = router;
+    this.budgets = budgets;
+  }
+
+  /** Every category's current budgets and k. */
+  @GET
+  @Path("/budgets")
+  public List<CategoryConfig> budgets() {
+    return planning.categories();
+  }
+
+  /** Budget changes made through the API, latest first: who, when, old → new. */
+  @GET
+  @Path("/budget-changes")
+  public List<dev.moe2.orchestrator.planning.BudgetHistory.Change> budgetChanges(
+      @QueryParam("limit") Integer limit) {
+    int n = limit == null ? 100 : limit;
+    if (n < 1 || n > 1000) {
+      throw new ApiException(
+          400, "invalid-field", "field 'limit' has value " + n + ": it must be in [1, 1000]");
+    }
+    return budgets.recent(n);
   }
 
   @GET
@@ -217,7 +243,8 @@ public class DashboardResource {
   @PUT
   @Path("/budgets/{category}")
   @Consumes(MediaType.APPLICATION_JSON)
-  public CategoryConfig budgets(@PathParam("category") String category, byte[] body) {
+  public CategoryConfig budgets(
+      @PathParam("category") String category, byte[] body, io.vertx.ext.web.RoutingContext rc) {
     if (planning.category(category).isEmpty()) {
       throw new ApiException(404, "unknown-category", "category '" + category + "' does not exist");
     }
@@ -233,7 +260,8 @@ public class DashboardResource {
     Double delay = Fields.delayBudget(root, "delayBudgetS", "delayBudgetS");
     Double energy = Fields.energyBudget(root, "energyBudgetJ", "energyBudgetJ");
     Integer k = Fields.integer(root, "k", "k", 1, Fields.MAX_K);
-    return planning.setBudget(category, delay, energy, k);
+    return budgets.change(
+        category, delay, energy, k, dev.moe2.orchestrator.security.SiteSecurity.keyIdOf(rc));
   }
 
   /** The category named by a query parameter, or a 400 naming the known ones. */

@@ -237,6 +237,39 @@ class SecureOrchestratorTest {
   }
 
   @Test
+  void budgetChange_byAnOperator_isStoredWithWhoAndOldToNew() {
+    String operator = key(ApiRole.OPERATOR);
+    double before =
+        given()
+            .auth()
+            .oauth2(operator)
+            .get("/api/budgets")
+            .jsonPath()
+            .getDouble("find { it.id == 'math' }.energyBudgetJ");
+    given()
+        .auth()
+        .oauth2(operator)
+        .contentType(ContentType.JSON)
+        .body("{\"energyBudgetJ\": 249}")
+        .put("/api/budgets/math")
+        .then()
+        .statusCode(200);
+    var last = given().auth().oauth2(operator).get("/api/budget-changes?limit=1").jsonPath();
+    assertThat(last.getString("[0].category")).isEqualTo("math");
+    assertThat(last.getString("[0].by")).isEqualTo(ApiKeys.idOf(operator));
+    assertThat(last.getDouble("[0].oldEnergyBudgetJ")).isEqualTo(before);
+    assertThat(last.getDouble("[0].energyBudgetJ")).isEqualTo(249.0);
+    assertThat(
+            given()
+                .auth()
+                .oauth2(operator)
+                .get("/api/budgets")
+                .jsonPath()
+                .getDouble("find { it.id == 'math' }.energyBudgetJ"))
+        .isEqualTo(249.0);
+  }
+
+  @Test
   void oneKey_overItsBurst_is429WithRetryAfter() {
     String client = key(ApiRole.CLIENT);
     int ok = 0;
