@@ -212,6 +212,14 @@ public interface OrchestratorConfig {
     @Min(1)
     int maxBodyKib();
 
+    /**
+     * {@code moe2.requests.decision-retention}: how long the database keeps each decision for
+     * {@code /api/usage/decisions} (the ledger's hourly sums are kept).
+     */
+    @WithDefault("30d")
+    @DurationMin(minutes = 1)
+    Duration decisionRetention();
+
     /** {@code moe2.requests.decisions}: decisions kept for {@code /api/decisions}. */
     @WithDefault("500")
     @Min(1)

@@ -54,8 +54,17 @@ public class EnergyLedger {
   private final Counter written;
   private ScheduledExecutorService writer;
 
-  EnergyLedger(AgroalDataSource db, MeterRegistry metrics) {
+  private final java.time.Clock clock;
+  private final java.time.Duration retention;
+
+  EnergyLedger(
+      AgroalDataSource db,
+      MeterRegistry metrics,
+      java.time.Clock clock,
+      dev.moe2.orchestrator.config.OrchestratorConfig config) {
     this.db = db;
+    this.clock = clock;
+    this.retention = config.requests().decisionRetention();
     this.lost = metrics.counter("moe2_ledger_lost_total");
     this.written = metrics.counter("moe2_ledger_written_total");
   }
@@ -69,6 +78,16 @@ public class EnergyLedger {
               return t;
             });
     writer.scheduleWithFixedDelay(this::flush, FLUSH_MS, FLUSH_MS, TimeUnit.MILLISECONDS);
+    writer.scheduleWithFixedDelay(
+        () -> {
+          int n = prune(clock.instant().minus(retention));
+          if (n > 0) {
+            LOG.infof("dropped %d stored decisions older than %s", n, retention);
+          }
+        },
+        1,
+        60,
+        TimeUnit.MINUTES);
   }
 
   /** Before the datasource closes: write what waits. */
@@ -119,6 +138,7 @@ public class EnergyLedger {
         for (Map.Entry<Key, Row> e : rows.entrySet()) {
           upsert(c, e.getKey(), e.getValue());
         }
+        store(c, batch);
         c.commit();
         written.increment(batch.size());
       } catch (SQLException ex) {
@@ -129,6 +149,76 @@ public class EnergyLedger {
       lost.increment(batch.size());
       LOG.errorf(ex, "energy ledger: %d decisions not recorded (database error)", batch.size());
     }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper()
+          .findAndRegisterModules()
+          .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+  /** Each decision as the API returns it, for {@code /api/decision-history}. */
+  private static void store(Connection c, List<Decision> batch) throws SQLException {
+    try (PreparedStatement ins =
+        c.prepareStatement(
+            "INSERT INTO decision (request_id, decided_at, caller, category, outcome, body)"
+                + " VALUES (?, ?, ?, ?, ?, ?)")) {
+      for (Decision d : batch) {
+        Key k = Key.of(d);
+        ins.setString(1, d.requestId());
+        ins.setTimestamp(2, Timestamp.from(d.at()));
+        ins.setString(3, k.caller());
+        ins.setString(4, k.category());
+        ins.setString(5, d.outcome().label());
+        try {
+          ins.setString(6, JSON.writeValueAsString(d));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+          throw new SQLException("cannot write decision " + d.requestId() + " as JSON", e);
+        }
+        ins.addBatch();
+      }
+      ins.executeBatch();
+    }
+  }
+
+  /** Drops stored decisions older than {@code before} (the retention); returns how many. */
+  public int prune(Instant before) {
+    try (Connection c = db.getConnection();
+        PreparedStatement del = c.prepareStatement("DELETE FROM decision WHERE decided_at < ?")) {
+      del.setTimestamp(1, Timestamp.from(before));
+      return del.executeUpdate();
+    } catch (SQLException e) {
+      LOG.warnf("cannot prune the stored decisions: %s", e.getMessage());
+      return 0;
+    }
+  }
+
+  /**
+   * Stored decisions before {@code before}, latest first, at most {@code limit}; of {@code caller}
+   * only when given. The JSON of each is what {@code /api/decisions} shows.
+   */
+  public List<String> history(Instant before, int limit, String caller) {
+    flush();
+    String sql =
+        "SELECT body FROM decision WHERE decided_at < ?"
+            + (caller == null ? "" : " AND caller = ?")
+            + " ORDER BY decided_at DESC";
+    List<String> out = new ArrayList<>();
+    try (Connection c = db.getConnection();
+        PreparedStatement q = c.prepareStatement(sql)) {
+      q.setTimestamp(1, Timestamp.from(before));
+      if (caller != null) {
+        q.setString(2, caller);
+      }
+      q.setMaxRows(limit);
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the stored decisions: " + e.getMessage(), e);
+    }
+    return out;
   }
 
   private static void upsert(Connection c, Key k, Row r) throws SQLException {

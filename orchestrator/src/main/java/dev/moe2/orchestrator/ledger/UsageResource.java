@@ -71,6 +71,28 @@ public class UsageResource {
         "rows", rows);
   }
 
+  /**
+   * {@code GET /api/usage/decisions?before=&limit=&key=}: stored decisions, latest first (the
+   * database keeps them for {@code moe2.requests.decision-retention}); page back with {@code
+   * before} = the {@code at} of the last one seen.
+   */
+  @GET
+  @Path("/decisions")
+  public jakarta.ws.rs.core.Response decisions(
+      @QueryParam("before") String before,
+      @QueryParam("limit") Integer limit,
+      @QueryParam("key") String key) {
+    Instant b = before == null ? clock.instant().plusSeconds(1) : instant("before", before);
+    int n = limit == null ? 50 : limit;
+    if (n < 1 || n > 500) {
+      throw new ApiException(
+          400, "invalid-field", "field 'limit' has value " + n + ": it must be in [1, 500]");
+    }
+    check("key", key);
+    String body = "[" + String.join(",", ledger.history(b, n, key)) + "]";
+    return jakarta.ws.rs.core.Response.ok(body, MediaType.APPLICATION_JSON).build();
+  }
+
   private static void check(String field, String value) {
     if (value != null && !value.matches("[A-Za-z0-9_.-]{1,64}")) {
       throw new ApiException(

@@ -90,6 +90,45 @@ class EnergyLedgerTest {
   }
 
   @Test
+  void decisions_stored_pagedLatestFirstPerKey_andPrunedByAge() {
+    Instant t = Instant.parse("2026-11-21T08:00:00Z");
+    for (int i = 0; i < 3; i++) {
+      ledger.offer(decision("keyccccccc", "code", t.plusSeconds(i), Decision.Outcome.ANSWERED, i));
+    }
+    JsonPath page =
+        given()
+            .queryParam("key", "keyccccccc")
+            .queryParam("limit", 2)
+            .get("/api/usage/decisions")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath();
+    assertThat(page.getList("at", String.class))
+        .containsExactly("2026-11-21T08:00:02Z", "2026-11-21T08:00:01Z");
+    assertThat(page.getList("caller", String.class)).containsOnly("keyccccccc");
+    JsonPath next =
+        given()
+            .queryParam("key", "keyccccccc")
+            .queryParam("before", "2026-11-21T08:00:01Z")
+            .get("/api/usage/decisions")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath();
+    assertThat(next.getList("at", String.class)).containsExactly("2026-11-21T08:00:00Z");
+
+    assertThat(ledger.prune(Instant.parse("2026-11-21T08:00:02Z"))).isGreaterThanOrEqualTo(2);
+    assertThat(
+            given()
+                .queryParam("key", "keyccccccc")
+                .get("/api/usage/decisions")
+                .jsonPath()
+                .getList("at", String.class))
+        .containsExactly("2026-11-21T08:00:02Z");
+  }
+
+  @Test
   void usage_badParameters_400NamingTheField() {
     given()
         .queryParam("from", "yesterday")
