@@ -144,4 +144,32 @@ public final class FleetCredentials {
     StoreFile.writePrivate(passwordFile, pw.toString());
     StoreFile.writePrivate(aclFile, Acl.mosquittoAclFile(orchestrators));
   }
+
+  /**
+   * For tests and benchmarks: a Mosquitto on 127.0.0.1:{@code port} set up as docs/deploy.md says
+   * (no anonymous clients, these identities' {@code passwd} and {@code acl}, client id = user name,
+   * no persistence), all written into {@code dir}; run as the current user (as root, Mosquitto
+   * would switch to 'mosquitto' and could not read the owner-only files).
+   *
+   * @return the {@code mosquitto.conf} to pass to {@code mosquitto -c}
+   */
+  public Path writeLoopbackMosquitto(Path dir, int port) {
+    Path passwords = dir.resolve("passwd").toAbsolutePath();
+    Path acl = dir.resolve("acl").toAbsolutePath();
+    writeMosquittoFiles(passwords, acl);
+    Path conf = dir.resolve("mosquitto.conf");
+    StoreFile.writePrivate(
+        conf,
+        String.join(
+            "\n",
+            "listener " + port + " 127.0.0.1",
+            "allow_anonymous false",
+            "password_file " + passwords,
+            "acl_file " + acl,
+            "use_username_as_clientid true",
+            "persistence false",
+            "user " + System.getProperty("user.name"),
+            ""));
+    return conf;
+  }
 }

@@ -47,17 +47,19 @@ final class StoreFile<T> {
   /** The entries as the file holds them now (read again only when it changed). */
   List<T> entries() {
     try {
-      if (!Files.exists(file)) {
+      // one stat per call: the API checks a key on every request
+      java.nio.file.attribute.BasicFileAttributes a;
+      try {
+        a = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+      } catch (java.nio.file.NoSuchFileException e) {
         return List.of();
       }
-      FileTime modified = Files.getLastModifiedTime(file);
-      long size = Files.size(file);
       Snapshot<T> s = snapshot;
-      if (s != null && s.modified().equals(modified) && s.size() == size) {
+      if (s != null && s.modified().equals(a.lastModifiedTime()) && s.size() == a.size()) {
         return s.entries();
       }
       List<T> entries = read();
-      snapshot = new Snapshot<>(modified, size, entries);
+      snapshot = new Snapshot<>(a.lastModifiedTime(), a.size(), entries);
       return entries;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);

@@ -37,28 +37,11 @@ final class Mosquitto implements AutoCloseable {
                     new IllegalStateException(
                         "mosquitto is not installed (apt-get install mosquitto; .ci/run does)"));
     Files.createDirectories(dir);
-    Path passwords = dir.resolve("passwd");
-    Path acl = dir.resolve("acl");
-    store.writeMosquittoFiles(passwords, acl);
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    Path conf = dir.resolve("mosquitto.conf");
-    Files.writeString(
-        conf,
-        String.join(
-            "\n",
-            "listener " + port + " 127.0.0.1",
-            "allow_anonymous false",
-            "password_file " + passwords.toAbsolutePath(),
-            "acl_file " + acl.toAbsolutePath(),
-            "use_username_as_clientid true",
-            "persistence false",
-            // run as the test's user (as root, mosquitto would switch to 'mosquitto' and could
-            // not read the owner-only files)
-            "user " + System.getProperty("user.name"),
-            ""));
+    Path conf = store.writeLoopbackMosquitto(dir, port);
     Process p =
         new ProcessBuilder(binary.toString(), "-c", conf.toString())
             .redirectErrorStream(true)

@@ -239,22 +239,10 @@ public final class SecurityBenchmark implements Callable<Integer> {
     AclProbe.Login rogue = login(store, dir.resolve("state"), "rogue-1", Acl.Role.AGENT);
     AclProbe.Login victim = login(store, dir.resolve("state"), "victim-1", Acl.Role.AGENT);
     AclProbe.Login witness = login(store, dir.resolve("state"), "orch-1", Acl.Role.ORCHESTRATOR);
-    store.writeMosquittoFiles(dir.resolve("passwd"), dir.resolve("acl"));
     int port = OrchestratorProcess.freePort();
-    Files.writeString(
-        dir.resolve("mosquitto.conf"),
-        String.join(
-            "\n",
-            "listener " + port + " 127.0.0.1",
-            "allow_anonymous false",
-            "password_file " + dir.resolve("passwd"),
-            "acl_file " + dir.resolve("acl"),
-            "use_username_as_clientid true",
-            "persistence false",
-            "user " + System.getProperty("user.name"),
-            ""));
+    Path conf = store.writeLoopbackMosquitto(dir, port);
     Process p =
-        new ProcessBuilder(binary.toString(), "-c", dir.resolve("mosquitto.conf").toString())
+        new ProcessBuilder(binary.toString(), "-c", conf.toString())
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("mosquitto.log").toFile())
             .start();

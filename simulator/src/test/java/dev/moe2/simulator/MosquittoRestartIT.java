@@ -39,20 +39,7 @@ class MosquittoRestartIT {
   static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
 
   Process mosquitto(int port, FleetCredentials store) throws IOException {
-    Path conf = dir.resolve("mosquitto.conf");
-    store.writeMosquittoFiles(dir.resolve("passwd"), dir.resolve("acl"));
-    Files.writeString(
-        conf,
-        String.join(
-            "\n",
-            "listener " + port + " 127.0.0.1",
-            "allow_anonymous false",
-            "password_file " + dir.resolve("passwd").toAbsolutePath(),
-            "acl_file " + dir.resolve("acl").toAbsolutePath(),
-            "use_username_as_clientid true",
-            "persistence false",
-            "user " + System.getProperty("user.name"),
-            ""));
+    Path conf = store.writeLoopbackMosquitto(dir, port);
     Process p =
         new ProcessBuilder(MOSQUITTO.toString(), "-c", conf.toString())
             .redirectErrorStream(true)

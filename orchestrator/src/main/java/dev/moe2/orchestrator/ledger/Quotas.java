@@ -100,9 +100,9 @@ public class Quotas {
       return;
     }
     rollDay();
-    spentToday.computeIfAbsent(d.caller(), k -> new double[1]);
-    synchronized (spentToday.get(d.caller())) {
-      spentToday.get(d.caller())[0] += d.energyJ();
+    double[] spent = spentToday.computeIfAbsent(d.caller(), k -> new double[1]);
+    synchronized (spent) {
+      spent[0] += d.energyJ();
     }
   }
 

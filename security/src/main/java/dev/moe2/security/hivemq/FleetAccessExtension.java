@@ -93,12 +93,12 @@ public final class FleetAccessExtension implements ExtensionMain {
 
   private void disconnectRevoked() {
     try {
+      java.util.Set<Acl.Identity> present = new java.util.HashSet<>();
+      for (FleetCredentials.Entry x : credentials.list()) {
+        present.add(x.identity());
+      }
       for (Map.Entry<String, Acl.Identity> e : connected.entrySet()) {
-        boolean present =
-            credentials.list().stream()
-                .anyMatch(
-                    x -> x.name().equals(e.getValue().name()) && x.role() == e.getValue().role());
-        if (!present) {
+        if (!present.contains(e.getValue())) {
           connected.remove(e.getKey());
           LOG.log(
               System.Logger.Level.WARNING,
