@@ -170,7 +170,13 @@ public final class Agent implements AutoCloseable {
 
           @Override
           public void arrived(String topic, byte[] payload, String responseTopic) {
-            dispatch(topic, payload, responseTopic);
+            dispatch(topic, payload, responseTopic, Map.of());
+          }
+
+          @Override
+          public void arrived(
+              String topic, byte[] payload, String responseTopic, Map<String, String> trace) {
+            dispatch(topic, payload, responseTopic, trace);
           }
         });
     long every = reportInterval.toMillis();
@@ -220,7 +226,8 @@ public final class Agent implements AutoCloseable {
         clock.instant());
   }
 
-  private void dispatch(String topicName, byte[] payload, String responseTopic) {
+  private void dispatch(
+      String topicName, byte[] payload, String responseTopic, Map<String, String> trace) {
     Topic topic;
     try {
       topic = Topic.parse(topicName);
@@ -230,7 +237,7 @@ public final class Agent implements AutoCloseable {
       return;
     }
     switch (topic.kind()) {
-      case REQUESTS -> requests.arrived(topicName, payload, responseTopic);
+      case REQUESTS -> requests.arrived(topicName, payload, responseTopic, trace);
       case PLAN -> planner.execute(() -> onPlan(topic, payload));
       case STATE -> planner.execute(() -> onOwnState(topic, payload));
       default ->

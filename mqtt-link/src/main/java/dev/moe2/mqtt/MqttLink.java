@@ -109,17 +109,51 @@ public final class MqttLink implements AutoCloseable {
   /** A subscription made after every connect. */
   public record Subscription(String filter, int qos) {}
 
-  /** A message that arrived, with the MQTT 5 request/response properties the contract uses. */
+  /**
+   * A message that arrived, with the MQTT 5 request/response properties the contract uses and its
+   * user properties (e.g. the W3C trace context: {@code traceparent}, {@code tracestate}).
+   */
   public record Incoming(
-      String topic, byte[] payload, String responseTopic, byte[] correlationData) {}
+      String topic,
+      byte[] payload,
+      String responseTopic,
+      byte[] correlationData,
+      java.util.Map<String, String> userProperties) {
+    public Incoming {
+      userProperties =
+          userProperties == null ? java.util.Map.of() : java.util.Map.copyOf(userProperties);
+    }
+
+    public Incoming(String topic, byte[] payload, String responseTopic, byte[] correlationData) {
+      this(topic, payload, responseTopic, correlationData, java.util.Map.of());
+    }
+  }
 
   /**
    * MQTT 5 properties of an outgoing message.
    *
    * @param expirySeconds message expiry interval; {@code null}: none
    */
-  public record PublishOptions(String responseTopic, byte[] correlationData, Long expirySeconds) {
+  public record PublishOptions(
+      String responseTopic,
+      byte[] correlationData,
+      Long expirySeconds,
+      java.util.Map<String, String> userProperties) {
     public static final PublishOptions NONE = new PublishOptions(null, null, null);
+
+    public PublishOptions {
+      userProperties =
+          userProperties == null ? java.util.Map.of() : java.util.Map.copyOf(userProperties);
+    }
+
+    public PublishOptions(String responseTopic, byte[] correlationData, Long expirySeconds) {
+      this(responseTopic, correlationData, expirySeconds, java.util.Map.of());
+    }
+
+    /** These options with {@code properties} as MQTT 5 user properties. */
+    public PublishOptions withUserProperties(java.util.Map<String, String> properties) {
+      return new PublishOptions(responseTopic, correlationData, expirySeconds, properties);
+    }
   }
 
   /** What the owner does with the link's events; called on the link's threads. */
@@ -208,6 +242,15 @@ public final class MqttLink implements AutoCloseable {
     }
     if (options.expirySeconds() != null) {
       p.setMessageExpiryInterval(options.expirySeconds());
+    }
+    if (!options.userProperties().isEmpty()) {
+      java.util.List<org.eclipse.paho.mqttv5.common.packet.UserProperty> user =
+          new java.util.ArrayList<>();
+      options
+          .userProperties()
+          .forEach(
+              (k, v) -> user.add(new org.eclipse.paho.mqttv5.common.packet.UserProperty(k, v)));
+      p.setUserProperties(user);
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (true) {
@@ -427,12 +470,20 @@ public final class MqttLink implements AutoCloseable {
     @Override
     public void messageArrived(String topic, MqttMessage message) {
       MqttProperties p = message.getProperties();
+      java.util.Map<String, String> user = java.util.Map.of();
+      if (p != null && p.getUserProperties() != null && !p.getUserProperties().isEmpty()) {
+        user = new java.util.HashMap<>();
+        for (org.eclipse.paho.mqttv5.common.packet.UserProperty u : p.getUserProperties()) {
+          user.putIfAbsent(u.getKey(), u.getValue());
+        }
+      }
       listener.arrived(
           new Incoming(
               topic,
               message.getPayload(),
               p == null ? null : p.getResponseTopic(),
-              p == null ? null : p.getCorrelationData()));
+              p == null ? null : p.getCorrelationData(),
+              user));
     }
 
     @Override

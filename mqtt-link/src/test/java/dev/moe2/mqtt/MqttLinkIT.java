@@ -100,7 +100,10 @@ class MqttLinkIT {
         "hi".getBytes(StandardCharsets.UTF_8),
         1,
         false,
-        new MqttLink.PublishOptions("t/reply", new byte[] {1, 2}, 30L),
+        new MqttLink.PublishOptions("t/reply", new byte[] {1, 2}, 30L)
+            .withUserProperties(
+                java.util.Map.of(
+                    "traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")),
         Duration.ofSeconds(5));
 
     await().atMost(Duration.ofSeconds(10)).until(() -> !sub.arrived.isEmpty());
@@ -108,6 +111,8 @@ class MqttLinkIT {
     assertThat(new String(m.payload(), StandardCharsets.UTF_8)).isEqualTo("hi");
     assertThat(m.responseTopic()).isEqualTo("t/reply");
     assertThat(m.correlationData()).containsExactly(1, 2);
+    assertThat(m.userProperties())
+        .containsEntry("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
     assertThat(sub.connects.get()).isEqualTo(1);
   }
 

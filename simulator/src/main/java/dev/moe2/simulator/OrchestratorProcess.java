@@ -60,6 +60,21 @@ public final class OrchestratorProcess implements AutoCloseable {
    */
   public static OrchestratorProcess start(
       Path jar, Path shared, int httpPort, int mqttPort, List<String> extra, Duration timeout) {
+    return start(jar, shared, httpPort, mqttPort, extra, Map.of(), timeout);
+  }
+
+  /**
+   * As {@link #start(Path, Path, int, int, List, Duration)}, with environment variables (secrets
+   * such as the database password go there, not on the command line where {@code ps} shows them).
+   */
+  public static OrchestratorProcess start(
+      Path jar,
+      Path shared,
+      int httpPort,
+      int mqttPort,
+      List<String> extra,
+      Map<String, String> env,
+      Duration timeout) {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
           "the orchestrator jar is missing at "
@@ -89,8 +104,10 @@ public final class OrchestratorProcess implements AutoCloseable {
       cmd.addAll(extra);
       cmd.add("-jar");
       cmd.add(jar.toAbsolutePath().toString());
-      Process p =
-          new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+      pb.environment().putAll(env);
+      Process p = pb.start();
       OrchestratorProcess o = new OrchestratorProcess(p, http, mqtt, log, state);
       o.awaitReady(timeout);
       return o;

@@ -62,6 +62,20 @@ public final class SimulateCommand implements Callable<Integer> {
   Path shared;
 
   @Option(
+      names = "--site",
+      description =
+          "Start the site too: with the scenario's replicas (e.g. 'replicas: 3') N packaged"
+              + " orchestrators on a throwaway PostgreSQL and Mosquitto behind HAProxy (loopback);"
+              + " --broker, --orchestrator and --state-dir are then the site's own.")
+  boolean site;
+
+  @Option(
+      names = "--jar",
+      defaultValue = "orchestrator/target/quarkus-app/quarkus-run.jar",
+      description = "The orchestrator's runnable jar (for --site).")
+  Path jar;
+
+  @Option(
       names = "--state-dir",
       description =
           "The site's state folder (the orchestrator's moe2.security.state-dir): each simulated"
@@ -84,6 +98,9 @@ public final class SimulateCommand implements Callable<Integer> {
       return 2;
     }
     Path routerDc = shared.resolve(SharedData.ROUTERDC);
+    if (site) {
+      return onSite(sc, routerDc);
+    }
     SimulatedFleet.Logins logins =
         stateDir == null ? SimulatedFleet.ANONYMOUS : OrchestratorProcess.logins(stateDir);
     String apiKey =
@@ -96,6 +113,37 @@ public final class SimulateCommand implements Callable<Integer> {
                 "simulate",
                 new SecureRandom(),
                 Instant.now());
+    return run(sc, routerDc, broker, orchestrator, logins, apiKey);
+  }
+
+  /** Starts the scenario's site (its replicas behind HAProxy), then runs the scenario on it. */
+  private int onSite(Scenario sc, Path routerDc) throws Exception {
+    System.err.printf(
+        "simulate: starting %d orchestrator replica(s) on PostgreSQL + Mosquitto behind HAProxy"
+            + " ...%n",
+        sc.replicas());
+    try (ReplicaSite s =
+        ReplicaSite.start(
+            jar,
+            shared,
+            sc.replicas(),
+            sc.devices().stream().map(d -> d.id()).toList(),
+            List.of("-Dquarkus.log.level=WARN"))) {
+      System.err.printf(
+          "simulate: the site's API (HAProxy) %s, broker %s, planner orch-%s%n",
+          s.baseUrl(), s.brokerUri(), s.plannerIndex().map(String::valueOf).orElse("?"));
+      return run(sc, routerDc, s.brokerUri(), s.baseUrl(), s.logins(), s.apiKey(ApiRole.CLIENT));
+    }
+  }
+
+  private int run(
+      Scenario sc,
+      Path routerDc,
+      String broker,
+      String orchestrator,
+      SimulatedFleet.Logins logins,
+      String apiKey)
+      throws Exception {
     try (SimulatedFleet fleet = SimulatedFleet.start(sc, broker, routerDc, logins)) {
       System.err.printf(
           "simulate: %d agents of scenario %s on %s; %d faults scheduled%n",

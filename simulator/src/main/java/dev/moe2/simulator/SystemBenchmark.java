@@ -29,7 +29,9 @@ import picocli.CommandLine.Option;
       "killed under load, malformed and oversized MQTT traffic, and thermal throttling on one device",
       "(drift, re-plan, budgets); then on the reference fleet with real (scaled) time: a burst of",
       "200 concurrent clients, and the long-prompts scenario (prompts 2-8x longer than planned,",
-      "max_tokens up to 4x) with per-request budgets and again with planned lengths only.",
+      "max_tokens up to 4x) with per-request budgets and again with planned lengths only;",
+      "then N orchestrator replicas on one PostgreSQL and one Mosquitto behind HAProxy: throughput",
+      "through 1 replica and through all, and the planning replica stopped under load (failover).",
       "The last line is a key=value summary."
     })
 public final class SystemBenchmark implements Callable<Integer> {
@@ -70,6 +72,23 @@ public final class SystemBenchmark implements Callable<Integer> {
       defaultValue = "simulator/scenarios/long-prompts.yaml",
       description = "The long-prompts scenario (fleet and workload).")
   String longScenario;
+
+  @Option(
+      names = "--replicas",
+      defaultValue = "3",
+      description = "Orchestrator replicas of the replica scenario; 0 skips it.")
+  int replicaCount;
+
+  @Option(
+      names = "--replica-requests",
+      defaultValue = "2000",
+      description = "Requests of each replica phase (1 replica, all replicas, failover).")
+  int replicaRequests;
+
+  @Option(
+      names = "--only-replicas",
+      description = "Run only the replica scenario (the summary's other figures are then NaN).")
+  boolean onlyReplicas;
 
   @Option(names = "--shared", defaultValue = "../shared", description = "Shared data folder.")
   Path shared;
@@ -116,9 +135,141 @@ public final class SystemBenchmark implements Callable<Integer> {
     }
   }
 
+  /** The replica scenario's figures. */
+  record Replicas(
+      int replicas,
+      long failoverMs,
+      Phase one,
+      Phase all,
+      Phase failover,
+      long sent,
+      long ledgerRequests,
+      double answeredJoules,
+      double ledgerJoules) {
+    long ledgerLost() {
+      return sent - ledgerRequests;
+    }
+
+    boolean joulesMatch() {
+      return Math.abs(ledgerJoules - answeredJoules) <= 1e-6 * Math.max(1, answeredJoules);
+    }
+  }
+
+  private Replicas replicaScenario(Path routerDc) throws Exception {
+    Scenario scenario = Scenario.load("load-8");
+    List<String> agents = scenario.devices().stream().map(d -> d.id()).toList();
+    System.err.printf(
+        Locale.ROOT,
+        "bench-system: %d replicas on PostgreSQL + Mosquitto behind HAProxy ...%n",
+        replicaCount);
+    try (ReplicaSite site =
+            ReplicaSite.start(
+                jar,
+                shared,
+                replicaCount,
+                agents,
+                List.of("-Dquarkus.log.level=WARN", "-Dmoe2.planning.lease-ttl=3s"));
+        SimulatedFleet fleet =
+            SimulatedFleet.start(scenario, site.brokerUri(), routerDc, site.logins())) {
+      String viewer = site.apiKey(ApiRole.VIEWER);
+      String client = site.apiKey(ApiRole.CLIENT);
+      for (OrchestratorProcess o : site.replicas()) {
+        new FleetWatch(o.baseUrl(), viewer)
+            .await(Duration.ofSeconds(90), w -> w.confirmed() == 8, "every replica sees 8 agents");
+      }
+      List<PromptReplay.Prompt> pool = PromptReplay.load(routerDc, 400, 3);
+      List<PromptReplay.Outcome> all = new ArrayList<>();
+      all.addAll(PromptReplay.run(site.baseUrl(), client, pool, clients, 16, n -> {}));
+      Phase one = replay("1 replica (direct)", site.replicas().get(0).baseUrl(), client, pool, all);
+      Phase through =
+          replay(replicaCount + " replicas (HAProxy)", site.baseUrl(), client, pool, all);
+      int planner = site.plannerIndex().orElseThrow();
+      long[] stoppedAt = {0};
+      Thread[] stopper = new Thread[1];
+      long t0 = System.nanoTime();
+      Progress bar = new Progress("planner stopped under load", replicaRequests);
+      List<PromptReplay.Outcome> out =
+          PromptReplay.run(
+              site.baseUrl(),
+              client,
+              cycle(pool, replicaRequests),
+              clients,
+              16,
+              n -> {
+                bar.update(n);
+                synchronized (stoppedAt) {
+                  if (stoppedAt[0] == 0 && n >= replicaRequests / 4) {
+                    stoppedAt[0] = System.nanoTime();
+                    stopper[0] = new Thread(() -> site.kill(planner), "stop-planner");
+                    stopper[0].start();
+                  }
+                }
+              });
+      Phase failover = summarise("planner stopped under load", out, (System.nanoTime() - t0) / 1e9);
+      long failoverMs =
+          site.awaitPlannerOtherThan(planner, Duration.ofSeconds(60))
+              + (System.nanoTime() - stoppedAt[0]) / 1_000_000;
+      if (stopper[0] != null) {
+        stopper[0].join();
+      }
+      all.addAll(out);
+      int next = site.plannerIndex().orElseThrow();
+      FleetWatch watch = new FleetWatch(site.replicas().get(next - 1).baseUrl(), viewer);
+      double answeredJ =
+          all.stream().filter(PromptReplay.Outcome::answered).mapToDouble(o -> o.energyJ()).sum();
+      long sent = all.size();
+      JsonNode[] usage = new JsonNode[1];
+      try {
+        watch.await(
+            Duration.ofSeconds(15),
+            w -> {
+              usage[0] = w.get("/api/usage");
+              return usage[0].path("requests").asLong() >= sent;
+            },
+            "the ledger to record every request");
+      } catch (IllegalStateException e) {
+        System.err.println("bench-system: " + e.getMessage());
+      }
+      return new Replicas(
+          replicaCount,
+          failoverMs,
+          one,
+          through,
+          failover,
+          sent,
+          usage[0].path("requests").asLong(),
+          answeredJ,
+          usage[0].path("joules").asDouble());
+    }
+  }
+
+  private Phase replay(
+      String name,
+      String base,
+      String key,
+      List<PromptReplay.Prompt> pool,
+      List<PromptReplay.Outcome> all)
+      throws InterruptedException {
+    System.err.println("bench-system: " + name + " ...");
+    Progress bar = new Progress(name, replicaRequests);
+    long t0 = System.nanoTime();
+    List<PromptReplay.Outcome> out =
+        PromptReplay.run(base, key, cycle(pool, replicaRequests), clients, 16, bar::update);
+    all.addAll(out);
+    return summarise(name, out, (System.nanoTime() - t0) / 1e9);
+  }
+
   @Override
   public Integer call() throws Exception {
     Path routerDc = shared.resolve(SharedData.ROUTERDC);
+    if (onlyReplicas) {
+      Replicas r = replicaScenario(routerDc);
+      List<Phase> ps = List.of(r.one(), r.all(), r.failover());
+      table(ps);
+      System.out.println(
+          "system lost=" + ps.stream().mapToLong(Phase::lost).sum() + " " + replicaSummary(r));
+      return 0;
+    }
     List<Phase> phases = new ArrayList<>();
     double detectMs = Double.NaN;
     double driftMs = Double.NaN;
@@ -264,6 +415,67 @@ public final class SystemBenchmark implements Callable<Integer> {
     phases.add(burst);
     phases.add(perRequest);
     phases.add(plannedOnly);
+    Replicas rep = replicaCount > 0 ? replicaScenario(routerDc) : null;
+    if (rep != null) {
+      phases.add(rep.one());
+      phases.add(rep.all());
+      phases.add(rep.failover());
+    }
+    table(phases);
+    for (Phase p : phases) {
+      if (!p.errorCodes().isEmpty()) {
+        System.out.printf(Locale.ROOT, "errors of %s: %s%n", p.name(), p.errorCodes());
+      }
+      for (String v : p.violationSamples()) {
+        System.out.printf(Locale.ROOT, "%s: %s%n", p.name(), v);
+      }
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "agent death -> plan without it: %.0f ms; throttling -> drift re-plan: %.0f ms; malformed"
+            + " messages counted by the orchestrator: %d; budget violations after the re-plan: %d"
+            + " of 1000%n",
+        detectMs,
+        driftMs,
+        malformedCounted,
+        violations);
+    System.out.printf(
+        Locale.ROOT,
+        "long prompts: served %.1f %% with per-request budgets (%d refused at once naming the"
+            + " binding budget, %d violations) vs %.1f %% with planned lengths only (%d"
+            + " violations)%n",
+        perRequest.servedPct(),
+        perRequest.refused(),
+        perRequest.violations(),
+        plannedOnly.servedPct(),
+        plannedOnly.violations());
+    Phase load = skipLoad ? burst : phases.get(0);
+    long lost = phases.stream().filter(p -> p != plannedOnly).mapToLong(Phase::lost).sum();
+    long allViolations =
+        phases.stream().filter(p -> p != plannedOnly).mapToLong(Phase::violations).sum();
+    String summary =
+        String.format(
+            Locale.ROOT,
+            "system requests=%d lost=%d rps=%.1f p50_ms=%.1f p99_ms=%.1f detect_ms=%.0f"
+                + " drift_replan_ms=%.0f budget_violations=%d no_answer=%d served_pct=%.1f"
+                + " served_pct_planned_lengths=%.1f violations_planned_lengths=%d",
+            load.sent(),
+            lost,
+            load.rps(),
+            load.p50(),
+            load.p99(),
+            detectMs,
+            driftMs,
+            allViolations,
+            burst.noAnswer() + perRequest.noAnswer(),
+            perRequest.servedPct(),
+            plannedOnly.servedPct(),
+            plannedOnly.violations());
+    System.out.println(rep == null ? summary : summary + " " + replicaSummary(rep));
+    return 0;
+  }
+
+  private static void table(List<Phase> phases) {
     System.out.printf(
         Locale.ROOT,
         "%-34s %7s %8s %7s %5s %9s %8s %5s %7s %8s %8s %8s%n",
@@ -296,55 +508,23 @@ public final class SystemBenchmark implements Callable<Integer> {
           p.p50(),
           p.p99());
     }
-    for (Phase p : phases) {
-      if (!p.errorCodes().isEmpty()) {
-        System.out.printf(Locale.ROOT, "errors of %s: %s%n", p.name(), p.errorCodes());
-      }
-      for (String v : p.violationSamples()) {
-        System.out.printf(Locale.ROOT, "%s: %s%n", p.name(), v);
-      }
-    }
-    System.out.printf(
+  }
+
+  private static String replicaSummary(Replicas r) {
+    return String.format(
         Locale.ROOT,
-        "agent death -> plan without it: %.0f ms; throttling -> drift re-plan: %.0f ms; malformed"
-            + " messages counted by the orchestrator: %d; budget violations after the re-plan: %d"
-            + " of 1000%n",
-        detectMs,
-        driftMs,
-        malformedCounted,
-        violations);
-    System.out.printf(
-        Locale.ROOT,
-        "long prompts: served %.1f %% with per-request budgets (%d refused at once naming the"
-            + " binding budget, %d violations) vs %.1f %% with planned lengths only (%d"
-            + " violations)%n",
-        perRequest.servedPct(),
-        perRequest.refused(),
-        perRequest.violations(),
-        plannedOnly.servedPct(),
-        plannedOnly.violations());
-    Phase load = skipLoad ? burst : phases.get(0);
-    long lost = phases.stream().filter(p -> p != plannedOnly).mapToLong(Phase::lost).sum();
-    long allViolations =
-        phases.stream().filter(p -> p != plannedOnly).mapToLong(Phase::violations).sum();
-    System.out.printf(
-        Locale.ROOT,
-        "system requests=%d lost=%d rps=%.1f p50_ms=%.1f p99_ms=%.1f detect_ms=%.0f"
-            + " drift_replan_ms=%.0f budget_violations=%d no_answer=%d served_pct=%.1f"
-            + " served_pct_planned_lengths=%.1f violations_planned_lengths=%d%n",
-        load.sent(),
-        lost,
-        load.rps(),
-        load.p50(),
-        load.p99(),
-        detectMs,
-        driftMs,
-        allViolations,
-        burst.noAnswer() + perRequest.noAnswer(),
-        perRequest.servedPct(),
-        plannedOnly.servedPct(),
-        plannedOnly.violations());
-    return 0;
+        "replicas=%d planner_failover_ms=%d replica_lost=%d rps_1=%.1f rps_%d=%.1f ledger_lost=%d"
+            + " ledger_joules=%.3f answered_joules=%.3f ledger_joules_match=%s",
+        r.replicas(),
+        r.failoverMs(),
+        r.one().lost() + r.all().lost() + r.failover().lost(),
+        r.one().rps(),
+        r.replicas(),
+        r.all().rps(),
+        r.ledgerLost(),
+        r.ledgerJoules(),
+        r.answeredJoules(),
+        r.joulesMatch());
   }
 
   /** The agent that answered the most of the recent decisions. */

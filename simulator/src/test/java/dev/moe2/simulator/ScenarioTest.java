@@ -89,9 +89,20 @@ class ScenarioTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"reference", "load-8", "faults", "bench-4"})
+  @ValueSource(strings = {"reference", "load-8", "faults", "bench-4", "replicas-3"})
   void load_builtIn_byName(String name) {
     assertThat(Scenario.load(name).devices()).isNotEmpty();
+  }
+
+  @Test
+  void load_replicas_defaultOneAndBoundedNamingTheKey(@TempDir Path dir) throws IOException {
+    assertThat(Scenario.load("reference").replicas()).isEqualTo(1);
+    assertThat(Scenario.load("replicas-3").replicas()).isEqualTo(3);
+    Path f = dir.resolve("bad.yaml");
+    Files.writeString(
+        f, "replicas: 0\ndevices: [{id: a, deviceClass: rtx-4090, powerMode: pl450}]\n");
+    assertThatThrownBy(() -> Scenario.load(f.toString()))
+        .hasMessageContaining("key 'replicas' has value 0");
   }
 
   @Test

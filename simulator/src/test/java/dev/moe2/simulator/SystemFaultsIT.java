@@ -199,6 +199,10 @@ class SystemFaultsIT {
     java.nio.file.Path state = orch.stateDir(); // the restarted service keeps its credentials
     // and its database (the energy ledger of every request so far)
     long requestsBefore = watch.get(USAGE_TODAY).path("requests").asLong();
+    long planBefore = watch.get("/api/planner").path("planVersion").asLong();
+    String latestDecision =
+        watch.get("/api/usage/decisions?limit=1").path(0).path("requestId").asText();
+    assertThat(latestDecision).isNotEmpty();
     double joulesBefore = watch.get(USAGE_TODAY).path("joules").asDouble();
     assertThat(requestsBefore).isPositive();
     // and the budgets an operator changed
@@ -238,5 +242,11 @@ class SystemFaultsIT {
       }
     }
     assertThat(code).as("the budget changed before the restart").isEqualTo(399.0);
+    // the stored plans: the version only grows; the stored decisions are still there; and the API
+    // keys of before (this watch signs in with the viewer key issued before the restart)
+    assertThat(watch.get("/api/planner").path("planVersion").asLong()).isGreaterThan(planBefore);
+    String latestBefore = latestDecision;
+    assertThat(watch.get("/api/usage/decisions?limit=500"))
+        .anyMatch(d -> d.path("requestId").asText().equals(latestBefore));
   }
 }

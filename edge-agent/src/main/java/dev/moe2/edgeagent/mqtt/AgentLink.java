@@ -17,6 +17,15 @@ public interface AgentLink extends AutoCloseable {
 
     /** A message arrived on a subscribed topic (raw: decoding errors are the agent's to answer). */
     void arrived(String topic, byte[] payload, String responseTopic);
+
+    /**
+     * As {@link #arrived(String, byte[], String)}, with the W3C trace context the message carried
+     * ({@code traceparent}, {@code tracestate}; empty when none).
+     */
+    default void arrived(
+        String topic, byte[] payload, String responseTopic, java.util.Map<String, String> trace) {
+      arrived(topic, payload, responseTopic);
+    }
   }
 
   /** Starts connecting in the background (and keeps reconnecting); returns at once. */
@@ -36,6 +45,15 @@ public interface AgentLink extends AutoCloseable {
    * 5 correlation data.
    */
   void reply(String responseTopic, byte[] correlation, Message message);
+
+  /** As {@link #reply(String, byte[], Message)}, carrying a W3C trace context back. */
+  default void reply(
+      String responseTopic,
+      byte[] correlation,
+      Message message,
+      java.util.Map<String, String> trace) {
+    reply(responseTopic, correlation, message);
+  }
 
   /** Publishes and waits for the broker's acknowledgement (used for the last words). */
   void publishAndWait(Topic topic, Message message, java.time.Duration timeout);

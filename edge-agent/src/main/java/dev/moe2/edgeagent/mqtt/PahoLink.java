@@ -80,7 +80,11 @@ public final class PahoLink implements AgentLink {
               public void arrived(MqttLink.Incoming m) {
                 Listener l = listener;
                 if (l != null) {
-                  l.arrived(m.topic(), m.payload(), m.responseTopic());
+                  l.arrived(
+                      m.topic(),
+                      m.payload(),
+                      m.responseTopic(),
+                      dev.moe2.mqtt.TraceContext.only(m.userProperties()));
                 }
               }
             });
@@ -109,8 +113,22 @@ public final class PahoLink implements AgentLink {
 
   @Override
   public void reply(String responseTopic, byte[] correlation, Message message) {
+    reply(responseTopic, correlation, message, java.util.Map.of());
+  }
+
+  @Override
+  public void reply(
+      String responseTopic,
+      byte[] correlation,
+      Message message,
+      java.util.Map<String, String> trace) {
     Topic topic = Topic.parse(responseTopic);
-    send(topic, message, new MqttLink.PublishOptions(null, correlation, null), null);
+    send(
+        topic,
+        message,
+        new MqttLink.PublishOptions(null, correlation, null)
+            .withUserProperties(dev.moe2.mqtt.TraceContext.only(trace)),
+        null);
   }
 
   private void send(Topic topic, Message message, MqttLink.PublishOptions o, Duration wait) {

@@ -126,6 +126,16 @@ public final class RequestService {
 
   /** A message arrived on this agent's requests topic. */
   public void arrived(String topicName, byte[] payload, String responseTopic) {
+    arrived(topicName, payload, responseTopic, Map.of());
+  }
+
+  /**
+   * A message arrived on this agent's requests topic, with the W3C trace context it carried: the
+   * generation runs in a span that continues the orchestrator's trace, and the reply carries that
+   * span's context back.
+   */
+  public void arrived(
+      String topicName, byte[] payload, String responseTopic, Map<String, String> trace) {
     received.incrementAndGet();
     InferenceRequest request;
     Topic topic;
@@ -192,10 +202,33 @@ public final class RequestService {
       return;
     }
     try {
-      workers.execute(() -> run(request, model));
+      workers.execute(() -> traced(request, model, trace));
     } catch (RuntimeException e) {
       slots.release();
       fail(request, ErrorCode.OVERLOADED, "cannot schedule the request: " + e.getMessage(), true);
+    }
+  }
+
+  /**
+   * Runs the request in a span {@code moe2.agent.generate} whose parent is the trace context the
+   * request carried (the orchestrator's dispatch); with no OpenTelemetry SDK installed the span is
+   * a no-op.
+   */
+  private void traced(InferenceRequest request, HostedModel model, Map<String, String> trace) {
+    io.opentelemetry.context.Context parent = dev.moe2.mqtt.TraceContext.extract(trace);
+    io.opentelemetry.api.trace.Span span =
+        io.opentelemetry.api.GlobalOpenTelemetry.getTracer("dev.moe2.edge-agent")
+            .spanBuilder("moe2.agent.generate")
+            .setParent(parent)
+            .setSpanKind(io.opentelemetry.api.trace.SpanKind.CONSUMER)
+            .setAttribute("moe2.agent", agent.value())
+            .setAttribute("moe2.model", request.modelId().value())
+            .setAttribute("moe2.request_id", request.requestId().value())
+            .startSpan();
+    try (io.opentelemetry.context.Scope scope = span.makeCurrent()) {
+      run(request, model);
+    } finally {
+      span.end();
     }
   }
 
@@ -376,7 +409,10 @@ public final class RequestService {
   private void send(InferenceRequest request, Message message) {
     try {
       link.reply(
-          request.replyTo(), request.requestId().value().getBytes(StandardCharsets.UTF_8), message);
+          request.replyTo(),
+          request.requestId().value().getBytes(StandardCharsets.UTF_8),
+          message,
+          dev.moe2.mqtt.TraceContext.current());
     } catch (LinkException e) {
       LOG.log(
           System.Logger.Level.WARNING,

@@ -160,9 +160,30 @@ public final class MiniLmEncoder implements PromptEncoder {
     return parallelRuns;
   }
 
+  /**
+   * Held (shared) by each encoding, (exclusively) by {@link #close}: the session and tokenizer are
+   * never freed under a running encoding — a native crash, seen when a service stopped under load.
+   */
+  private final java.util.concurrent.locks.ReentrantReadWriteLock use =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
+
+  private volatile boolean closed;
+
   @Override
   public float[] encode(String text) {
     Objects.requireNonNull(text, "text");
+    use.readLock().lock();
+    try {
+      if (closed) {
+        throw new EncoderException(ID + " is closed (the service is stopping)", null);
+      }
+      return encodeOpen(text);
+    } finally {
+      use.readLock().unlock();
+    }
+  }
+
+  private float[] encodeOpen(String text) {
     Encoding encoding = tokenizer.encode(text);
     long[] ids = encoding.getIds();
     long[] mask = encoding.getAttentionMask();
@@ -213,14 +234,23 @@ public final class MiniLmEncoder implements PromptEncoder {
 
   @Override
   public void close() {
-    if (pool != null) {
-      pool.shutdownNow();
-    }
-    tokenizer.close();
+    use.writeLock().lock(); // waits for the encodings in progress
     try {
-      session.close();
-    } catch (OrtException e) {
-      throw new EncoderException("cannot close the " + ID + " session: " + e.getMessage(), e);
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (pool != null) {
+        pool.shutdownNow();
+      }
+      tokenizer.close();
+      try {
+        session.close();
+      } catch (OrtException e) {
+        throw new EncoderException("cannot close the " + ID + " session: " + e.getMessage(), e);
+      }
+    } finally {
+      use.writeLock().unlock();
     }
   }
 }

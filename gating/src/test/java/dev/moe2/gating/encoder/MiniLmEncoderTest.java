@@ -89,6 +89,42 @@ class MiniLmEncoderTest {
   }
 
   @Test
+  void close_whileEncodingOnOtherThreads_waitsForThemThenRefusesClearly() throws Exception {
+    MiniLmEncoder shared = new MiniLmEncoder(1, 1, MiniLmEncoder.MAX_TOKENS);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      List<java.util.concurrent.Future<Object>> runs = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        String prompt = "Prompt number " + i + " about the largest planet of the solar system";
+        runs.add(
+            pool.submit(
+                () -> {
+                  try {
+                    return shared.encode(prompt);
+                  } catch (EncoderException e) {
+                    return e; // after the close: refused, not a native crash
+                  }
+                }));
+      }
+      shared.close();
+      for (java.util.concurrent.Future<Object> r : runs) {
+        Object got = r.get();
+        if (got instanceof EncoderException e) {
+          assertThat(e).hasMessageContaining("is closed");
+        } else {
+          assertThat((float[]) got).hasSize(384);
+        }
+      }
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> shared.encode("after"))
+          .isInstanceOf(EncoderException.class)
+          .hasMessageContaining("is closed");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void id_truncatedEncoder_namesItsLimitSoCachesDoNotMix() {
     try (MiniLmEncoder truncated = new MiniLmEncoder(1, 1, 128)) {
       assertThat(truncated.id()).isEqualTo(MiniLmEncoder.ID + "-max128");

@@ -38,12 +38,18 @@ public class DashboardResource {
   private final PlanningService planning;
   private final RequestRouter router;
   private final dev.moe2.orchestrator.planning.BudgetHistory budgets;
+  private final dev.moe2.orchestrator.config.OrchestratorConfig config;
+  private final dev.moe2.orchestrator.store.Store store;
 
   DashboardResource(
       FleetRegistry fleet,
       PlanningService planning,
       RequestRouter router,
-      dev.moe2.orchestrator.planning.BudgetHistory budgets) {
+      dev.moe2.orchestrator.planning.BudgetHistory budgets,
+      dev.moe2.orchestrator.config.OrchestratorConfig config,
+      dev.moe2.orchestrator.store.Store store) {
+    this.config = config;
+    this.store = store;
     this.fleet = fleet;
     this.planning = planning;
     this.router = router;
@@ -129,6 +135,19 @@ public class DashboardResource {
               });
     }
     return out;
+  }
+
+  /** Which replica answers, which one plans (the planning lease) and on what database. */
+  @GET
+  @Path("/planner")
+  public Map<String, Object> planner() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("replica", config.orchestratorId());
+    m.put("planning", planning.planner());
+    m.put("planner", planning.plannerId().orElse(null));
+    m.put("planVersion", planning.current().map(PlanRecord::version).orElse(null));
+    m.put("database", store.product());
+    return m;
   }
 
   @GET

@@ -36,6 +36,9 @@ import org.jboss.logging.Logger;
 @Singleton
 public class FleetLink implements MessageBus {
 
+  /** The shared-subscription group of the orchestrator replicas. */
+  static final String SHARE_GROUP = "moe2-orchestrators";
+
   private static final Logger LOG = Logger.getLogger(FleetLink.class);
 
   private final BrokerService broker;
@@ -48,6 +51,7 @@ public class FleetLink implements MessageBus {
   private final JsonCodec codec = new JsonCodec();
   private final OrchestratorId id;
   private final AtomicLong malformed = new AtomicLong();
+  private final io.opentelemetry.api.trace.Tracer tracer;
   private volatile MqttLink link;
 
   FleetLink(
@@ -58,7 +62,9 @@ public class FleetLink implements MessageBus {
       ReplyHub replies,
       MeterRegistry metrics,
       Clock clock,
-      Event<LinkUp> up) {
+      Event<LinkUp> up,
+      io.opentelemetry.api.trace.Tracer tracer) {
+    this.tracer = tracer;
     this.broker = broker;
     this.security = security;
     this.config = config;
@@ -97,8 +103,12 @@ public class FleetLink implements MessageBus {
         List.of(
             new MqttLink.Subscription(Topic.filterAll(Topic.Kind.BIRTH), 1),
             new MqttLink.Subscription(Topic.filterAll(Topic.Kind.STATE), 1),
-            new MqttLink.Subscription(Topic.filterAll(Topic.Kind.PROFILE), 1),
-            new MqttLink.Subscription(Topic.filterAll(Topic.Kind.ERRORS), 1),
+            // replicas split profiles and error reports among them (MQTT 5 shared
+            // subscriptions, ADR 0015); births and states reach every replica
+            new MqttLink.Subscription(
+                Topic.shared(SHARE_GROUP, Topic.filterAll(Topic.Kind.PROFILE)), 1),
+            new MqttLink.Subscription(
+                Topic.shared(SHARE_GROUP, Topic.filterAll(Topic.Kind.ERRORS)), 1),
             new MqttLink.Subscription(Topic.repliesFilter(id), 1));
     link = new MqttLink(settings, subscriptions, null, new Listener());
     link.start();
@@ -131,7 +141,8 @@ public class FleetLink implements MessageBus {
         1,
         false,
         new MqttLink.PublishOptions(
-            r.replyTo(), r.requestId().value().getBytes(StandardCharsets.UTF_8), left));
+                r.replyTo(), r.requestId().value().getBytes(StandardCharsets.UTF_8), left)
+            .withUserProperties(dev.moe2.mqtt.TraceContext.current()));
   }
 
   private boolean send(
@@ -183,7 +194,10 @@ public class FleetLink implements MessageBus {
         Message m = codec.decode(topic, in.payload());
         switch (topic.kind()) {
           case BIRTH, STATE, PROFILE, ERRORS -> fleet.accept(topic, m);
-          case REPLIES -> replies.accept(topic, m);
+          case REPLIES -> {
+            Traces.arrived(tracer, in.userProperties(), topic);
+            replies.accept(topic, m);
+          }
           default -> LOG.debugf("ignoring %s", in.topic());
         }
       } catch (ProtocolException e) {

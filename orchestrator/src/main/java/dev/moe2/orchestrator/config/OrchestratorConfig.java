@@ -203,6 +203,15 @@ public interface OrchestratorConfig {
     @WithDefault("1s")
     @DurationMin(millis = 1)
     Duration timeBudget();
+
+    /**
+     * {@code moe2.planning.lease-ttl}: how long the planning lease (one planner among the replicas
+     * sharing a database) lasts without renewal; a replica takes over planning within about this
+     * time after the planner dies. Renewed every third of it.
+     */
+    @WithDefault("5s")
+    @DurationMin(millis = 300)
+    Duration leaseTtl();
   }
 
   /** The request path. */

@@ -1,7 +1,7 @@
 package dev.moe2.orchestrator.ledger;
 
 import dev.moe2.orchestrator.routing.Decision;
-import io.agroal.api.AgroalDataSource;
+import dev.moe2.orchestrator.store.Store;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -48,7 +48,7 @@ public class EnergyLedger {
   /** The caller of requests without an API key (security off). */
   public static final String NO_KEY = "-";
 
-  private final AgroalDataSource db;
+  private final Store db;
   private final BlockingQueue<Decision> queue = new ArrayBlockingQueue<>(CAPACITY);
   private final Counter lost;
   private final Counter written;
@@ -58,7 +58,7 @@ public class EnergyLedger {
   private final java.time.Duration retention;
 
   EnergyLedger(
-      AgroalDataSource db,
+      Store db,
       MeterRegistry metrics,
       java.time.Clock clock,
       dev.moe2.orchestrator.config.OrchestratorConfig config) {
@@ -121,9 +121,19 @@ public class EnergyLedger {
     return (long) lost.count();
   }
 
+  /**
+   * Decisions of batches the database refused (down, or unreachable), written again with the next
+   * batch; beyond {@value #CAPACITY} the oldest are counted lost.
+   */
+  private final java.util.ArrayDeque<Decision> retry = new java.util.ArrayDeque<>();
+
+  /** Attempts of one batch whose transaction meets a concurrent writer (another replica). */
+  static final int CONFLICT_ATTEMPTS = 5;
+
   /** Writes what waits now (the writer does this every {@value #FLUSH_MS} ms). */
   public synchronized void flush() {
-    List<Decision> batch = new ArrayList<>();
+    List<Decision> batch = new ArrayList<>(retry);
+    retry.clear();
     queue.drainTo(batch);
     if (batch.isEmpty()) {
       return;
@@ -132,7 +142,63 @@ public class EnergyLedger {
     for (Decision d : batch) {
       rows.computeIfAbsent(Key.of(d), k -> new Row()).add(d);
     }
-    try (Connection c = db.getConnection()) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        write(rows, batch);
+        written.increment(batch.size());
+        if (failing) {
+          failing = false;
+          LOG.infof("energy ledger: the database is back, %d decisions written", batch.size());
+        }
+        return;
+      } catch (SQLException ex) {
+        if (Store.retryable(ex) && attempt < CONFLICT_ATTEMPTS) {
+          continue; // another replica added the same hour's row first: add to it
+        }
+        if (Store.retryable(ex)) {
+          lost.increment(batch.size()); // a conflict that does not go away: not retried forever
+          LOG.errorf(
+              "energy ledger: %d decisions not recorded (conflict after %d attempts: %s)",
+              batch.size(), attempt, ex.getMessage());
+          return;
+        }
+        keepForRetry(batch, ex);
+        return;
+      } catch (RuntimeException ex) {
+        keepForRetry(batch, ex);
+        return;
+      }
+    }
+  }
+
+  private boolean failing;
+
+  private void keepForRetry(List<Decision> batch, Exception ex) {
+    int over = Math.max(0, batch.size() - CAPACITY);
+    for (int i = over; i < batch.size(); i++) {
+      retry.addLast(batch.get(i));
+    }
+    if (over > 0) {
+      lost.increment(over);
+      LOG.errorf(
+          "energy ledger: %d decisions not recorded (the database failed for longer than %d"
+              + " decisions: %s)",
+          over, CAPACITY, ex.getMessage());
+    } else if (!failing) {
+      LOG.warnf(
+          "energy ledger: the database failed (%s); %d decisions kept to write again",
+          ex.getMessage(), batch.size());
+    }
+    failing = true;
+  }
+
+  /** Decisions waiting to be written again after a database failure. */
+  public synchronized int retrying() {
+    return retry.size();
+  }
+
+  private void write(Map<Key, Row> rows, List<Decision> batch) throws SQLException {
+    try (Connection c = db.connection()) {
       c.setAutoCommit(false);
       try {
         for (Map.Entry<Key, Row> e : rows.entrySet()) {
@@ -140,14 +206,10 @@ public class EnergyLedger {
         }
         store(c, batch);
         c.commit();
-        written.increment(batch.size());
-      } catch (SQLException ex) {
+      } catch (SQLException | RuntimeException ex) {
         c.rollback();
         throw ex;
       }
-    } catch (SQLException | RuntimeException ex) {
-      lost.increment(batch.size());
-      LOG.errorf(ex, "energy ledger: %d decisions not recorded (database error)", batch.size());
     }
   }
 
@@ -182,7 +244,7 @@ public class EnergyLedger {
 
   /** Drops stored decisions older than {@code before} (the retention); returns how many. */
   public int prune(Instant before) {
-    try (Connection c = db.getConnection();
+    try (Connection c = db.connection();
         PreparedStatement del = c.prepareStatement("DELETE FROM decision WHERE decided_at < ?")) {
       del.setTimestamp(1, Timestamp.from(before));
       return del.executeUpdate();
@@ -203,7 +265,7 @@ public class EnergyLedger {
             + (caller == null ? "" : " AND caller = ?")
             + " ORDER BY decided_at DESC";
     List<String> out = new ArrayList<>();
-    try (Connection c = db.getConnection();
+    try (Connection c = db.connection();
         PreparedStatement q = c.prepareStatement(sql)) {
       q.setTimestamp(1, Timestamp.from(before));
       if (caller != null) {
@@ -280,7 +342,7 @@ public class EnergyLedger {
     }
     sql.append(" ORDER BY hour_start, caller, category");
     Map<String, Usage> out = new java.util.LinkedHashMap<>();
-    try (Connection c = db.getConnection();
+    try (Connection c = db.connection();
         PreparedStatement q = c.prepareStatement(sql.toString())) {
       int i = 1;
       q.setTimestamp(i++, Timestamp.from(from));

@@ -1,7 +1,7 @@
 package dev.moe2.orchestrator.ledger;
 
 import dev.moe2.orchestrator.routing.Decision;
-import io.agroal.api.AgroalDataSource;
+import dev.moe2.orchestrator.store.Store;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -53,21 +53,21 @@ public class Quotas {
     static final Verdict OK = new Verdict(true, "", 0);
   }
 
-  private final AgroalDataSource db;
+  private final Store db;
   private final Clock clock;
   private final Map<String, Quota> quotas = new ConcurrentHashMap<>();
   private final Map<String, double[]> spentToday = new ConcurrentHashMap<>();
   private final Map<String, Deque<Long>> recent = new ConcurrentHashMap<>();
   private volatile Instant day;
 
-  Quotas(AgroalDataSource db, Clock clock) {
+  Quotas(Store db, Clock clock) {
     this.db = db;
     this.clock = clock;
   }
 
   void load(@Observes StartupEvent e) {
     day = clock.instant().truncatedTo(ChronoUnit.DAYS);
-    try (Connection c = db.getConnection()) {
+    try (Connection c = db.connection()) {
       try (PreparedStatement q =
               c.prepareStatement("SELECT caller, joules_per_day, requests_per_minute FROM quota");
           ResultSet rs = q.executeQuery()) {
@@ -176,7 +176,7 @@ public class Quotas {
 
   /** Sets (or with both limits null, removes) the quota of {@code caller}. */
   public Quota set(Quota q, String by) {
-    try (Connection c = db.getConnection()) {
+    try (Connection c = db.connection()) {
       c.setAutoCommit(false);
       try (PreparedStatement del = c.prepareStatement("DELETE FROM quota WHERE caller = ?")) {
         del.setString(1, q.caller());

@@ -1,7 +1,7 @@
 package dev.moe2.orchestrator.planning;
 
+import dev.moe2.orchestrator.store.Store;
 import dev.moe2.planning.CategoryConfig;
-import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
@@ -40,11 +40,11 @@ public class BudgetHistory {
       double energyBudgetJ,
       int k) {}
 
-  private final AgroalDataSource db;
+  private final Store db;
   private final PlanningService planning;
   private final Clock clock;
 
-  BudgetHistory(AgroalDataSource db, PlanningService planning, Clock clock) {
+  BudgetHistory(Store db, PlanningService planning, Clock clock) {
     this.db = db;
     this.planning = planning;
     this.clock = clock;
@@ -52,22 +52,68 @@ public class BudgetHistory {
 
   /** Before the broker link (and the first plan): the stored budgets are the current ones. */
   void restore(@Observes @Priority(5) StartupEvent e) {
-    String sql =
-        "SELECT c.category, c.new_delay_s, c.new_energy_j, c.new_k FROM budget_change c"
-            + " WHERE c.id = (SELECT MAX(x.id) FROM budget_change x WHERE x.category = c.category)";
-    try (Connection c = db.getConnection();
-        PreparedStatement q = c.prepareStatement(sql);
-        ResultSet rs = q.executeQuery()) {
-      while (rs.next()) {
-        String category = rs.getString(1);
-        if (planning.category(category).isEmpty()) {
-          LOG.warnf("stored budgets of '%s' ignored: no such category any more", category);
-          continue;
+    sync();
+    poller =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "moe2-budget-sync");
+              t.setDaemon(true);
+              return t;
+            });
+    poller.scheduleWithFixedDelay(
+        () -> {
+          try {
+            sync();
+          } catch (RuntimeException ex) {
+            LOG.warnf("budget changes of other replicas not read: %s", ex.getMessage());
+          }
+        },
+        SYNC_MS,
+        SYNC_MS,
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  void stop(@Observes io.quarkus.runtime.ShutdownEvent e) {
+    if (poller != null) {
+      poller.shutdownNow();
+    }
+  }
+
+  /** How often the changes made through other replicas are read, ms. */
+  static final long SYNC_MS = 1000;
+
+  private java.util.concurrent.ScheduledExecutorService poller;
+  private long seen;
+  private final java.util.Set<Long> own = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Applies the stored changes not applied yet, oldest first: all of them at start (a restart keeps
+   * them), then those made through other replicas sharing the database.
+   */
+  synchronized void sync() {
+    try (Connection c = db.connection();
+        PreparedStatement q =
+            c.prepareStatement(
+                "SELECT id, category, new_delay_s, new_energy_j, new_k FROM budget_change"
+                    + " WHERE id > ? ORDER BY id")) {
+      q.setLong(1, seen);
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          long id = rs.getLong(1);
+          seen = Math.max(seen, id);
+          if (own.remove(id)) {
+            continue; // made here: applied already
+          }
+          String category = rs.getString(2);
+          if (planning.category(category).isEmpty()) {
+            LOG.warnf("stored budgets of '%s' ignored: no such category any more", category);
+            continue;
+          }
+          planning.setBudget(category, rs.getDouble(3), rs.getDouble(4), rs.getInt(5));
+          LOG.infof(
+              "budgets of %s from the database: %.2f s, %.1f J, k=%d",
+              category, rs.getDouble(3), rs.getDouble(4), rs.getInt(5));
         }
-        planning.setBudget(category, rs.getDouble(2), rs.getDouble(3), rs.getInt(4));
-        LOG.infof(
-            "budgets of %s restored from the database: %.2f s, %.1f J, k=%d",
-            category, rs.getDouble(2), rs.getDouble(3), rs.getInt(4));
       }
     } catch (SQLException ex) {
       throw new IllegalStateException("cannot read the stored budgets: " + ex.getMessage(), ex);
@@ -82,12 +128,13 @@ public class BudgetHistory {
             .category(category)
             .orElseThrow(() -> new IllegalArgumentException("unknown category '" + category + "'"));
     CategoryConfig updated = planning.setBudget(category, delayS, energyJ, k);
-    try (Connection c = db.getConnection();
+    try (Connection c = db.connection();
         PreparedStatement ins =
             c.prepareStatement(
                 "INSERT INTO budget_change (category, changed_at, changed_by, old_delay_s,"
                     + " old_energy_j, old_k, new_delay_s, new_energy_j, new_k)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                new String[] {"id"})) {
       ins.setString(1, category);
       ins.setTimestamp(2, Timestamp.from(clock.instant()));
       ins.setString(3, by == null ? "-" : by);
@@ -98,6 +145,11 @@ public class BudgetHistory {
       ins.setDouble(8, updated.energyBudgetJ());
       ins.setInt(9, updated.k());
       ins.executeUpdate();
+      try (ResultSet keys = ins.getGeneratedKeys()) {
+        if (keys.next()) {
+          own.add(keys.getLong(1));
+        }
+      }
     } catch (SQLException ex) {
       // applied but not stored: say so, the caller's change must not look durable when it is not
       throw new IllegalStateException(
@@ -120,7 +172,7 @@ public class BudgetHistory {
   /** The latest changes first, at most {@code limit}. */
   public List<Change> recent(int limit) {
     List<Change> out = new ArrayList<>();
-    try (Connection c = db.getConnection();
+    try (Connection c = db.connection();
         PreparedStatement q =
             c.prepareStatement(
                 "SELECT id, category, changed_at, changed_by, old_delay_s, old_energy_j, old_k,"

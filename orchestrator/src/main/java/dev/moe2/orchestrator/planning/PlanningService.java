@@ -86,12 +86,46 @@ public class PlanningService {
   private final Clock clock;
   private long nextVersion;
 
+  /** Plans in the database; null when alone without one (tests). */
+  private final PlanStore plans;
+
+  /** The planning lease among replicas; null when alone without a database (tests). */
+  private final PlanningLease lease;
+
+  private volatile boolean leading;
+  private final java.util.concurrent.ScheduledExecutorService coordinator =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "moe2-planning-lease");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /** Alone, without a database: this process always plans and stores nothing (tests). */
   PlanningService(
       FleetRegistry fleet,
       MessageBus link,
       OrchestratorConfig config,
       MeterRegistry metrics,
       Clock clock) {
+    this(fleet, link, config, metrics, clock, null);
+  }
+
+  @jakarta.inject.Inject
+  PlanningService(
+      FleetRegistry fleet,
+      MessageBus link,
+      OrchestratorConfig config,
+      MeterRegistry metrics,
+      Clock clock,
+      dev.moe2.orchestrator.store.Store store) {
+    this.plans = store == null ? null : new PlanStore(store);
+    this.lease =
+        store == null
+            ? null
+            : new PlanningLease(
+                store, config.orchestratorId(), config.planning().leaseTtl(), clock);
+    this.leading = store == null;
     this.fleet = fleet;
     this.link = link;
     this.config = config;
@@ -106,9 +140,139 @@ public class PlanningService {
     this.nextVersion = clock.millis(); // grows across restarts: agents ignore older
     this.replans = metrics.counter("moe2_replans_total");
     this.planTime = metrics.timer("moe2_plan_time");
+    metrics.gauge("moe2_planner", this, s -> s.leading ? 1 : 0);
+  }
+
+  /**
+   * Before the broker link: the latest stored plan is the current one (its version stays the floor
+   * of the next), and the lease is taken when free; then kept, or watched, every third of its time
+   * to live.
+   */
+  void startCoordination(
+      @Observes @jakarta.annotation.Priority(6) io.quarkus.runtime.StartupEvent e) {
+    if (lease == null) {
+      return;
+    }
+    joinReplicas();
+    long every = Math.max(100, config.planning().leaseTtl().toMillis() / 3);
+    coordinator.scheduleWithFixedDelay(this::coordinate, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /** The latest stored plan becomes the current one; then the lease is taken when free. */
+  void joinReplicas() {
+    nextVersion = Math.max(nextVersion, plans.maxVersion());
+    follow();
+    coordinate();
+  }
+
+  /** Whether this replica is the planner now. */
+  public boolean planner() {
+    return leading;
+  }
+
+  /** Who plans now (the lease's holder), when known. */
+  public Optional<String> plannerId() {
+    return lease == null ? Optional.of(config.orchestratorId()) : lease.holder();
+  }
+
+  void coordinate() {
+    try {
+      boolean was = leading;
+      boolean now = lease.tick();
+      leading = now;
+      if (now && !was) {
+        LOG.infof("%s is the planner now (lease term %d)", config.orchestratorId(), lease.term());
+        plannerThread.execute(
+            () -> {
+              nextVersion = Math.max(nextVersion, plans.maxVersion());
+              requestReplan("took over planning (lease term " + lease.term() + ")");
+            });
+      } else if (!now && was) {
+        LOG.warnf(
+            "%s is not the planner any more: following the stored plans", config.orchestratorId());
+      }
+      if (!now) {
+        plannerThread.execute(this::follow);
+      }
+    } catch (RuntimeException ex) {
+      LOG.warn("planning lease: tick failed", ex);
+    }
+  }
+
+  /**
+   * A replica that does not plan takes the latest stored plan: the same inputs planned again (the
+   * exact optimizer's answer is the same), with the planner's version and parts.
+   */
+  private synchronized void follow() {
+    if (leading) {
+      return;
+    }
+    long have = current == null ? 0 : current.version();
+    PlanStore.Stored s;
+    try {
+      s = plans.latestAfter(have).orElse(null);
+    } catch (RuntimeException ex) {
+      LOG.warnf("cannot follow the stored plans: %s", ex.getMessage());
+      return;
+    }
+    if (s == null) {
+      return;
+    }
+    // the plan is made again from its own inputs (its budgets too); the replica's budgets stay
+    // those of the database (BudgetHistory), which the planner's next plan uses
+    CategoriesFile cats =
+        new CategoriesFile(
+            s.inputs().categories(), categories.delayRule(), categories.aggregation());
+    Problem p = problem(cats, s.inputs().agents());
+    if (p == null) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    Selection sel = planner.select(p);
+    double ms = (System.nanoTime() - t0) / 1e6;
+    Map<String, PlanAssignment> parts = new LinkedHashMap<>();
+    Map<String, Long> confirmAt = new LinkedHashMap<>();
+    s.parts()
+        .forEach(
+            (agent, part) -> {
+              parts.put(agent, part.assignment(agent));
+              confirmAt.put(agent, part.confirmAt());
+            });
+    if (Math.abs(sel.objective() - s.objective()) > 1e-6) {
+      LOG.warnf(
+          "plan %d planned again gives G=%.6f, the planner's G=%.6f: serving with the planner's"
+              + " parts (experts whose agents run something else are not used)",
+          s.version(), sel.objective(), s.objective());
+    }
+    PlanRecord record =
+        new PlanRecord(
+            s.version(),
+            s.createdAt(),
+            s.reason() + " (planned by " + s.planner() + ")",
+            sel,
+            p,
+            parts,
+            confirmAt,
+            ms,
+            s.optimality());
+    current = record;
+    nextVersion = Math.max(nextVersion, s.version());
+    synchronized (this) {
+      history.addLast(record);
+      while (history.size() > config.planning().history()) {
+        history.removeFirst();
+      }
+    }
+    LOG.infof("following plan %d of %s (%s)", s.version(), s.planner(), s.reason());
   }
 
   void onFleetChanged(@Observes FleetChanged event) {
+    if (!leading && lease != null) {
+      if (event.kind() == FleetChanged.Kind.PLAN_APPLIED) {
+        plannerThread.execute(this::follow); // an agent applied a newer plan: read it now
+      }
+      return;
+    }
     if (!event.kind().replans()) {
       return;
     }
@@ -132,7 +296,7 @@ public class PlanningService {
 
   private void resendUnconfirmed() {
     PlanRecord plan = current;
-    if (plan == null) {
+    if (plan == null || !leading) {
       return;
     }
     plan.assignments()
@@ -220,19 +384,35 @@ public class PlanningService {
 
   /** The optimizer problem for the online fleet now (null when no agent is online). */
   Problem problem(CategoriesFile cats) {
-    List<AgentView> online = fleet.onlineAgents();
+    return problem(cats, onlineInputs());
+  }
+
+  /** What a plan of the online fleet is made from: each agent, its models and slowdown. */
+  private List<PlanStore.Agent> onlineInputs() {
+    List<PlanStore.Agent> out = new ArrayList<>();
+    for (AgentView a : fleet.onlineAgents()) {
+      out.add(
+          new PlanStore.Agent(
+              a.id().value(),
+              a.birth().deviceClass(),
+              a.birth().experts().stream().map(e -> e.modelId().value()).distinct().toList(),
+              a.plannedSlowdown()));
+    }
+    return out;
+  }
+
+  /** The optimizer problem for {@code agents} (null when none has a known device class). */
+  private Problem problem(CategoriesFile cats, List<PlanStore.Agent> agents) {
     List<Fleet.Device> devices = new ArrayList<>();
-    Map<String, AgentView> byId = new HashMap<>();
-    for (AgentView a : online) {
+    Map<String, PlanStore.Agent> byId = new HashMap<>();
+    for (PlanStore.Agent a : agents) {
       try {
-        devices.add(
-            new Fleet.Device(
-                a.id().value(), fleet.catalog().deviceClass(a.birth().deviceClass()), LAN));
-        byId.put(a.id().value(), a);
+        devices.add(new Fleet.Device(a.id(), fleet.catalog().deviceClass(a.deviceClass()), LAN));
+        byId.put(a.id(), a);
       } catch (RuntimeException e) {
         LOG.warnf(
             "agent %s has an unknown device class %s: left out of the plan",
-            a.id(), a.birth().deviceClass());
+            a.id(), a.deviceClass());
       }
     }
     if (devices.isEmpty()) {
@@ -241,27 +421,21 @@ public class PlanningService {
     Fleet f = new Fleet("live", "the online agents", devices, models, null);
     Problem p =
         FleetProblems.build(
-            f,
-            cats,
-            qualities,
-            null,
-            (device, model) ->
-                byId.get(device).birth().experts().stream()
-                    .anyMatch(e -> e.modelId().value().equals(model)));
+            f, cats, qualities, null, (device, model) -> byId.get(device).models().contains(model));
     return slowedDown(p, byId.values());
   }
 
   /** {@code p} with each agent's rates divided by the slowdown its plan was made with. */
-  private static Problem slowedDown(Problem p, java.util.Collection<AgentView> agents) {
+  private static Problem slowedDown(Problem p, java.util.Collection<PlanStore.Agent> agents) {
     Problem.Builder b = p.toBuilder();
     boolean scaled = false;
-    for (AgentView a : agents) {
-      double slow = a.plannedSlowdown();
+    for (PlanStore.Agent a : agents) {
+      double slow = a.slowdown();
       if (Math.abs(slow - 1) < 1e-9) {
         continue;
       }
       for (var d : p.devices()) {
-        if (!d.id().equals(a.id().value())) {
+        if (!d.id().equals(a.id())) {
           continue;
         }
         for (var mode : d.modes()) {
@@ -279,7 +453,13 @@ public class PlanningService {
   }
 
   synchronized void replan(String reason) {
-    Problem p = problem(categories);
+    if (!leading) {
+      LOG.debugf("not the planner: %s left to it", reason);
+      return;
+    }
+    List<PlanStore.Agent> inputs = onlineInputs();
+    CategoriesFile cats = categories;
+    Problem p = problem(cats, inputs);
     lastReplanAt = clock.instant();
     if (p == null) {
       // the plan stays: no expert of it is routable while its agents are offline, and an agent
@@ -297,6 +477,14 @@ public class PlanningService {
     replans.increment();
     PlanRecord record = assign(++nextVersion, reason, p, s, nanos / 1e6);
     current = record;
+    if (plans != null) {
+      try {
+        plans.save(
+            record, new PlanStore.Inputs(cats.categories(), inputs), config.orchestratorId());
+      } catch (RuntimeException ex) {
+        LOG.errorf("%s (the other replicas keep the plan before it)", ex.getMessage());
+      }
+    }
     history.addLast(record);
     while (history.size() > config.planning().history()) {
       history.removeFirst();
@@ -529,6 +717,11 @@ public class PlanningService {
   }
 
   void stop(@Observes ShutdownEvent event) {
+    coordinator.shutdownNow();
     plannerThread.shutdownNow();
+    if (lease != null && leading) {
+      leading = false;
+      lease.release(); // the next replica takes over at its next tick, not after the lease's time
+    }
   }
 }

@@ -136,6 +136,22 @@ public class RequestRouter {
   private final Duration replyMargin;
   private final double timingMargin;
   private final AtomicLong ids = new AtomicLong();
+  private final io.opentelemetry.api.trace.Tracer tracer;
+
+  /** Runs {@code work} in a span {@code name}, child of the current one (the HTTP request's). */
+  private <T> T span(String name, java.util.function.Supplier<T> work) {
+    io.opentelemetry.api.trace.Span s = tracer.spanBuilder(name).startSpan();
+    try (io.opentelemetry.context.Scope scope = s.makeCurrent()) {
+      return work.get();
+    } catch (RuntimeException e) {
+      s.recordException(e);
+      s.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
+      throw e;
+    } finally {
+      s.end();
+    }
+  }
+
   private final Object admission = new Object();
 
   RequestRouter(
@@ -148,7 +164,9 @@ public class RequestRouter {
       DecisionLog log,
       Clock clock,
       TokenCounter tokens,
-      OrchestratorConfig config) {
+      OrchestratorConfig config,
+      io.opentelemetry.api.trace.Tracer tracer) {
+    this.tracer = tracer;
     this.tokens = tokens;
     this.deviceSlots = config.requests().deviceSlots();
     this.minOutputTokens = config.requests().minOutputTokens();
@@ -185,15 +203,15 @@ public class RequestRouter {
           "gate-not-ready",
           "the gate is not ready yet (" + gate.status() + "); retry shortly");
     }
-    float[] x = gate.embed(promptText(ask.messages()));
-    Target t = target(ask, x, start);
+    float[] x = span("moe2.gate", () -> gate.embed(promptText(ask.messages())));
+    Target t = span("moe2.gate.category", () -> target(ask, x, start));
     if (!bus.connected()) {
       throw new ApiException(
           503,
           "broker-unavailable",
           "the link to the MQTT broker is down; no expert can be reached (retry shortly)");
     }
-    Ranking r = rank(t, x, ask.messages());
+    Ranking r = span("moe2.select", () -> rank(t, x, ask.messages()));
     if (r.first().isEmpty()) {
       if (r.refusal() != null && Double.isNaN(r.busyWaitS()) && !Double.isNaN(r.lateS())) {
         record(t, r, List.of(), Outcome.OVERLOADED, null, null);
@@ -241,10 +259,13 @@ public class RequestRouter {
     List<Dispatcher.Tracked> tracked;
     try {
       tracked =
-          dispatcher.assigned(
-              new Dispatcher.Job(t.requestId(), ask.messages(), params, deadline),
-              r.first(),
-              r.fallbacks());
+          span(
+              "moe2.dispatch",
+              () ->
+                  dispatcher.assigned(
+                      new Dispatcher.Job(t.requestId(), ask.messages(), params, deadline),
+                      r.first(),
+                      r.fallbacks()));
     } finally {
       // places reserved in the queues at ranking and not used leave them, whatever happened
       r.first().stream()
@@ -252,7 +273,8 @@ public class RequestRouter {
           .filter(java.util.Objects::nonNull)
           .forEach(inFlight::leave);
     }
-    return answer(t, r, tracked);
+    List<Dispatcher.Tracked> sent = tracked;
+    return span("moe2.combine", () -> answer(t, r, sent));
   }
 
   /**
@@ -337,8 +359,14 @@ public class RequestRouter {
                             + "' is not a category ("
                             + planning.categories().stream().map(CategoryConfig::id).toList()
                             + ") or 'auto'"));
+    // unique across replicas (their ids differ) and restarts (the start time)
     String requestId =
-        "req-" + Long.toString(start.toEpochMilli(), 36) + "-" + ids.incrementAndGet();
+        "req-"
+            + bus.id().value()
+            + "-"
+            + Long.toString(start.toEpochMilli(), 36)
+            + "-"
+            + ids.incrementAndGet();
     return new Target(
         requestId,
         start,

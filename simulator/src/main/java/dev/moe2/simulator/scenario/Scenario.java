@@ -21,6 +21,8 @@ import java.util.Set;
  * @param networkDelayMs one-way delay added to every reply
  * @param workload how replayed requests are shaped (null: real prompts as they are, the default
  *     output length)
+ * @param replicas orchestrator replicas (1 by default); with more, {@code scripts/simulate --site}
+ *     starts them on one PostgreSQL and one Mosquitto behind HAProxy
  */
 public record Scenario(
     String name,
@@ -31,7 +33,11 @@ public record Scenario(
     List<String> models,
     List<Device> devices,
     List<Fault> faults,
-    Workload workload) {
+    Workload workload,
+    Integer replicas) {
+
+  /** The most orchestrator replicas a scenario may ask for. */
+  public static final int MAX_REPLICAS = 9;
 
   /** The seven RouterDC models, the default expert set. */
   public static final List<String> ROUTERDC_7 =
@@ -45,6 +51,11 @@ public record Scenario(
           "dolphin-2.9-llama3-8b");
 
   public Scenario {
+    replicas = replicas == null ? 1 : replicas;
+    if (replicas < 1 || replicas > MAX_REPLICAS) {
+      throw new IllegalArgumentException(
+          "key 'replicas' has value " + replicas + ": it must be 1.." + MAX_REPLICAS);
+    }
     name = name == null ? "unnamed" : name;
     seed = seed == null ? 1L : seed;
     timeScale = timeScale == null ? 1.0 : timeScale;
@@ -240,7 +251,7 @@ public record Scenario(
           throw new IllegalArgumentException(
               "no scenario file '"
                   + fileOrName
-                  + "' and no built-in scenario of that name (reference, load-8, faults, bench-4)");
+                  + "' and no built-in scenario of that name (reference, load-8, faults, bench-4, replicas-3)");
         }
         return YAML.readValue(in, Scenario.class);
       }
