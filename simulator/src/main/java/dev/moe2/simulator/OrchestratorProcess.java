@@ -200,6 +200,16 @@ public final class OrchestratorProcess implements AutoCloseable {
     return log;
   }
 
+  /** Kills the process at once (SIGKILL): a crash, nothing flushed, nothing handed over. */
+  public void crash() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   public boolean alive() {
     return process.isAlive();
   }

@@ -206,9 +206,29 @@ public final class ReplicaSite implements AutoCloseable {
     throw new IllegalStateException("no replica took over planning within " + timeout);
   }
 
+  /**
+   * Takes replica {@code i} down with {@code how} ({@link #kill} or {@link #crash}, on a thread of
+   * its own) and returns the milliseconds from then until another replica says it plans.
+   */
+  public long downAndTimeTakeover(int i, java.util.function.IntConsumer how, Duration timeout)
+      throws InterruptedException {
+    Thread down = new Thread(() -> how.accept(i), "replica-" + i + "-down");
+    long t0 = System.nanoTime();
+    down.start();
+    awaitPlannerOtherThan(i, timeout);
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    down.join();
+    return ms;
+  }
+
   /** Stops replica {@code i} (SIGTERM: it finishes what it answers and gives the lease up). */
   public void kill(int i) {
     replicas.get(i - 1).close();
+  }
+
+  /** Kills replica {@code i} (SIGKILL): a crash; its lease lapses after its time to live. */
+  public void crash(int i) {
+    replicas.get(i - 1).crash();
   }
 
   /** Every replica's and the servers' logs, for a failure's message. */

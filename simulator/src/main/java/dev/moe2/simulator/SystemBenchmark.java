@@ -145,7 +145,10 @@ public final class SystemBenchmark implements Callable<Integer> {
       long sent,
       long ledgerRequests,
       double answeredJoules,
-      double ledgerJoules) {
+      double ledgerJoules,
+      Phase crash,
+      long crashFailoverMs,
+      long crashLedgerLost) {
     long ledgerLost() {
       return sent - ledgerRequests;
     }
@@ -183,35 +186,10 @@ public final class SystemBenchmark implements Callable<Integer> {
       Phase one = replay("1 replica (direct)", site.replicas().get(0).baseUrl(), client, pool, all);
       Phase through =
           replay(replicaCount + " replicas (HAProxy)", site.baseUrl(), client, pool, all);
-      int planner = site.plannerIndex().orElseThrow();
-      long[] stoppedAt = {0};
-      Thread[] stopper = new Thread[1];
-      long t0 = System.nanoTime();
-      Progress bar = new Progress("planner stopped under load", replicaRequests);
+      long[] failoverMs = {0};
       List<PromptReplay.Outcome> out =
-          PromptReplay.run(
-              site.baseUrl(),
-              client,
-              cycle(pool, replicaRequests),
-              clients,
-              16,
-              n -> {
-                bar.update(n);
-                synchronized (stoppedAt) {
-                  if (stoppedAt[0] == 0 && n >= replicaRequests / 4) {
-                    stoppedAt[0] = System.nanoTime();
-                    stopper[0] = new Thread(() -> site.kill(planner), "stop-planner");
-                    stopper[0].start();
-                  }
-                }
-              });
-      Phase failover = summarise("planner stopped under load", out, (System.nanoTime() - t0) / 1e9);
-      long failoverMs =
-          site.awaitPlannerOtherThan(planner, Duration.ofSeconds(60))
-              + (System.nanoTime() - stoppedAt[0]) / 1_000_000;
-      if (stopper[0] != null) {
-        stopper[0].join();
-      }
+          plannerDown("planner stopped under load", site, client, pool, site::kill, failoverMs);
+      Phase failover = summarise("planner stopped under load", out, Double.NaN);
       all.addAll(out);
       int next = site.plannerIndex().orElseThrow();
       FleetWatch watch = new FleetWatch(site.replicas().get(next - 1).baseUrl(), viewer);
@@ -230,17 +208,93 @@ public final class SystemBenchmark implements Callable<Integer> {
       } catch (IllegalStateException e) {
         System.err.println("bench-system: " + e.getMessage());
       }
+      Phase crash = null;
+      long[] crashMs = {-1};
+      long crashLedgerLost = -1;
+      if (replicaCount >= 3) {
+        // a crash (SIGKILL) of the new planner: its lease lapses after the time to live; what its
+        // ledger had not written yet (up to half a second of decisions) is lost with it
+        List<PromptReplay.Outcome> crashed =
+            plannerDown(
+                "planner killed (SIGKILL) under load", site, client, pool, site::crash, crashMs);
+        crash = summarise("planner killed (SIGKILL) under load", crashed, Double.NaN);
+        long total = sent + crashed.size();
+        int now = site.plannerIndex().orElseThrow();
+        FleetWatch w = new FleetWatch(site.replicas().get(now - 1).baseUrl(), viewer);
+        try {
+          w.await(
+              Duration.ofSeconds(10),
+              x -> x.get("/api/usage").path("requests").asLong() >= total,
+              "the ledger after the crash");
+        } catch (IllegalStateException e) {
+          System.err.println("bench-system: " + e.getMessage());
+        }
+        crashLedgerLost = total - w.get("/api/usage").path("requests").asLong();
+      }
       return new Replicas(
           replicaCount,
-          failoverMs,
+          failoverMs[0],
           one,
           through,
           failover,
           sent,
           usage[0].path("requests").asLong(),
           answeredJ,
-          usage[0].path("joules").asDouble());
+          usage[0].path("joules").asDouble(),
+          crash,
+          crashMs[0],
+          crashLedgerLost);
     }
+  }
+
+  /**
+   * A load through the balancer during which the planner goes down ({@code down}: stop or crash)
+   * after a quarter of it; {@code failoverMs[0]}: from then until another replica plans.
+   */
+  private List<PromptReplay.Outcome> plannerDown(
+      String name,
+      ReplicaSite site,
+      String client,
+      List<PromptReplay.Prompt> pool,
+      java.util.function.IntConsumer down,
+      long[] failoverMs)
+      throws InterruptedException {
+    System.err.println("bench-system: " + name + " ...");
+    int planner = site.plannerIndex().orElseThrow();
+    boolean[] fired = {false};
+    Thread[] timer = new Thread[1];
+    Progress bar = new Progress(name, replicaRequests);
+    List<PromptReplay.Outcome> out =
+        PromptReplay.run(
+            site.baseUrl(),
+            client,
+            cycle(pool, replicaRequests),
+            clients,
+            16,
+            n -> {
+              bar.update(n);
+              synchronized (fired) {
+                if (!fired[0] && n >= replicaRequests / 4) {
+                  fired[0] = true;
+                  timer[0] =
+                      new Thread(
+                          () -> {
+                            try {
+                              failoverMs[0] =
+                                  site.downAndTimeTakeover(planner, down, Duration.ofSeconds(60));
+                            } catch (InterruptedException e) {
+                              Thread.currentThread().interrupt();
+                            }
+                          },
+                          "planner-down");
+                  timer[0].start();
+                }
+              }
+            });
+    if (timer[0] != null) {
+      timer[0].join();
+    }
+    return out;
   }
 
   private Phase replay(
@@ -264,8 +318,12 @@ public final class SystemBenchmark implements Callable<Integer> {
     Path routerDc = shared.resolve(SharedData.ROUTERDC);
     if (onlyReplicas) {
       Replicas r = replicaScenario(routerDc);
-      List<Phase> ps = List.of(r.one(), r.all(), r.failover());
+      List<Phase> ps = new ArrayList<>(List.of(r.one(), r.all(), r.failover()));
+      if (r.crash() != null) {
+        ps.add(r.crash());
+      }
       table(ps);
+      details(ps);
       System.out.println(
           "system lost=" + ps.stream().mapToLong(Phase::lost).sum() + " " + replicaSummary(r));
       return 0;
@@ -420,16 +478,12 @@ public final class SystemBenchmark implements Callable<Integer> {
       phases.add(rep.one());
       phases.add(rep.all());
       phases.add(rep.failover());
+      if (rep.crash() != null) {
+        phases.add(rep.crash());
+      }
     }
     table(phases);
-    for (Phase p : phases) {
-      if (!p.errorCodes().isEmpty()) {
-        System.out.printf(Locale.ROOT, "errors of %s: %s%n", p.name(), p.errorCodes());
-      }
-      for (String v : p.violationSamples()) {
-        System.out.printf(Locale.ROOT, "%s: %s%n", p.name(), v);
-      }
-    }
+    details(phases);
     System.out.printf(
         Locale.ROOT,
         "agent death -> plan without it: %.0f ms; throttling -> drift re-plan: %.0f ms; malformed"
@@ -475,6 +529,17 @@ public final class SystemBenchmark implements Callable<Integer> {
     return 0;
   }
 
+  private static void details(List<Phase> phases) {
+    for (Phase p : phases) {
+      if (!p.errorCodes().isEmpty()) {
+        System.out.printf(Locale.ROOT, "errors of %s: %s%n", p.name(), p.errorCodes());
+      }
+      for (String v : p.violationSamples()) {
+        System.out.printf(Locale.ROOT, "%s: %s%n", p.name(), v);
+      }
+    }
+  }
+
   private static void table(List<Phase> phases) {
     System.out.printf(
         Locale.ROOT,
@@ -514,7 +579,8 @@ public final class SystemBenchmark implements Callable<Integer> {
     return String.format(
         Locale.ROOT,
         "replicas=%d planner_failover_ms=%d replica_lost=%d rps_1=%.1f rps_%d=%.1f ledger_lost=%d"
-            + " ledger_joules=%.3f answered_joules=%.3f ledger_joules_match=%s",
+            + " ledger_joules=%.3f answered_joules=%.3f ledger_joules_match=%s"
+            + " planner_crash_failover_ms=%d crash_lost=%d crash_ledger_lost=%d",
         r.replicas(),
         r.failoverMs(),
         r.one().lost() + r.all().lost() + r.failover().lost(),
@@ -524,7 +590,10 @@ public final class SystemBenchmark implements Callable<Integer> {
         r.ledgerLost(),
         r.ledgerJoules(),
         r.answeredJoules(),
-        r.joulesMatch());
+        r.joulesMatch(),
+        r.crashFailoverMs(),
+        r.crash() == null ? -1 : r.crash().lost(),
+        r.crashLedgerLost());
   }
 
   /** The agent that answered the most of the recent decisions. */

@@ -92,6 +92,7 @@ public class EnergyLedger {
 
   /** Before the datasource closes: write what waits. */
   void stop(@Observes @Priority(100) ShutdownEvent e) {
+    stopped = true;
     if (writer != null) {
       writer.shutdown();
       try {
@@ -114,7 +115,12 @@ public class EnergyLedger {
       lost.increment();
       LOG.warnf("energy ledger: queue full, decision %s not recorded", d.requestId());
     }
+    if (stopped) {
+      flush(); // the writer has stopped: requests still finishing while the service stops
+    }
   }
+
+  private volatile boolean stopped;
 
   /** Decisions lost so far (queue full or database error). */
   public long lost() {

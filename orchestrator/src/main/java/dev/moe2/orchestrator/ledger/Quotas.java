@@ -67,7 +67,52 @@ public class Quotas {
 
   void load(@Observes StartupEvent e) {
     day = clock.instant().truncatedTo(ChronoUnit.DAYS);
+    refresh();
+    if (db.shared()) {
+      // replicas share the database: quotas set through another replica, and the joules its keys
+      // spent (as its ledger writes them), reach this one within REFRESH_S
+      refresher =
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "moe2-quota-refresh");
+                t.setDaemon(true);
+                return t;
+              });
+      refresher.scheduleWithFixedDelay(
+          () -> {
+            try {
+              refresh();
+            } catch (RuntimeException ex) {
+              LOG.warnf("quotas not refreshed from the database: %s", ex.getMessage());
+            }
+          },
+          REFRESH_S,
+          REFRESH_S,
+          java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  void stop(@Observes io.quarkus.runtime.ShutdownEvent e) {
+    if (refresher != null) {
+      refresher.shutdownNow();
+    }
+  }
+
+  /** How often a replica reads the shared quotas and today's joules again, s. */
+  static final long REFRESH_S = 5;
+
+  private java.util.concurrent.ScheduledExecutorService refresher;
+
+  /**
+   * Reads the quotas and today's joules per key from the database. A key's joules become the larger
+   * of the database's sum (every replica's flushed decisions) and this replica's count (which
+   * includes its decisions not written yet).
+   */
+  void refresh() {
+    rollDay();
+    Instant today = day;
     try (Connection c = db.connection()) {
+      Map<String, Quota> read = new java.util.HashMap<>();
       try (PreparedStatement q =
               c.prepareStatement("SELECT caller, joules_per_day, requests_per_minute FROM quota");
           ResultSet rs = q.executeQuery()) {
@@ -76,16 +121,21 @@ public class Quotas {
           Double joules = rs.wasNull() ? null : j;
           int r = rs.getInt(3);
           Integer rpm = rs.wasNull() ? null : r;
-          quotas.put(rs.getString(1), new Quota(rs.getString(1), joules, rpm));
+          read.put(rs.getString(1), new Quota(rs.getString(1), joules, rpm));
         }
       }
+      quotas.putAll(read);
+      quotas.keySet().retainAll(read.keySet());
       try (PreparedStatement q =
           c.prepareStatement(
               "SELECT caller, SUM(joules) FROM usage_hour WHERE hour_start >= ? GROUP BY caller")) {
-        q.setTimestamp(1, Timestamp.from(day));
+        q.setTimestamp(1, Timestamp.from(today));
         try (ResultSet rs = q.executeQuery()) {
           while (rs.next()) {
-            spentToday.put(rs.getString(1), new double[] {rs.getDouble(2)});
+            double[] spent = spentToday.computeIfAbsent(rs.getString(1), k -> new double[1]);
+            synchronized (spent) {
+              spent[0] = Math.max(spent[0], rs.getDouble(2));
+            }
           }
         }
       }

@@ -716,12 +716,25 @@ public class PlanningService {
         energyBudgets);
   }
 
+  /**
+   * Stopping behind a load balancer ({@code quarkus.shutdown.delay}): the lease goes to another
+   * replica at once, while this one still answers what it has (with the plan it has).
+   */
+  void draining(@Observes io.quarkus.runtime.ShutdownDelayInitiatedEvent event) {
+    handOver();
+  }
+
   void stop(@Observes ShutdownEvent event) {
-    coordinator.shutdownNow();
+    handOver();
     plannerThread.shutdownNow();
+  }
+
+  private void handOver() {
+    coordinator.shutdownNow();
     if (lease != null && leading) {
       leading = false;
       lease.release(); // the next replica takes over at its next tick, not after the lease's time
+      LOG.infof("%s stops: planning lease handed over", config.orchestratorId());
     }
   }
 }

@@ -113,6 +113,27 @@ class LedgerOnBothDatabasesTest {
     assertThat(eleventh.reason()).contains("its quota is 10 per minute");
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void refresh_anotherReplicasJoules_countAgainstTheDailyQuotaHere(TestDatabases.Db db) {
+    Store store = db.store();
+    Quotas here = new Quotas(store, CLOCK);
+    here.load(null);
+    here.set(new Quotas.Quota("keyaaaaaaa", 50.0, null), "operator1");
+    EnergyLedger elsewhere = ledger(store); // another replica's ledger, same database
+    elsewhere.offer(decision("other-1", "keyaaaaaaa", T, 30));
+    elsewhere.offer(decision("other-2", "keyaaaaaaa", T, 25));
+    elsewhere.flush();
+    assertThat(here.admit("keyaaaaaaa").allowed()).as("not read yet").isTrue();
+
+    here.refresh();
+
+    assertThat(here.spentToday("keyaaaaaaa")).isEqualTo(55.0);
+    Quotas.Verdict v = here.admit("keyaaaaaaa");
+    assertThat(v.allowed()).isFalse();
+    assertThat(v.reason()).contains("of its 50.0 J per day");
+  }
+
   @Test
   void flush_postgresDown_keepsTheDecisionsAndWritesThemWhenItIsBack() {
     try (PostgresCluster pg = PostgresCluster.start()) {

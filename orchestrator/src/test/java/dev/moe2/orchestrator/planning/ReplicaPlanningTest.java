@@ -140,4 +140,28 @@ class ReplicaPlanningTest {
         .until(() -> after.current().map(p -> p.version() > version).orElse(false));
     assertThat(after.history().get(0).version()).as("the stored plan first").isEqualTo(version);
   }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("databases")
+  void change_throughOneReplica_storedWithWhoAndAppliedByTheOther(TestDatabases.Db db) {
+    Store store = db.store();
+    PlanningService a = replica(store, "orch-a", fleet.bus);
+    PlanningService b = replica(store, "orch-b", new PlanningServiceTest.RecordingBus());
+    BudgetHistory ha = new BudgetHistory(store, a, clock);
+    BudgetHistory hb = new BudgetHistory(store, b, clock);
+    double before = b.category("code").orElseThrow().energyBudgetJ();
+
+    ha.change("code", null, 399.0, null, "operator1");
+    hb.sync();
+
+    assertThat(b.category("code").orElseThrow().energyBudgetJ()).isEqualTo(399.0);
+    BudgetHistory.Change c = hb.recent(1).get(0);
+    assertThat(c.by()).isEqualTo("operator1");
+    assertThat(c.oldEnergyBudgetJ()).isEqualTo(before);
+    assertThat(c.energyBudgetJ()).isEqualTo(399.0);
+    ha.sync();
+    assertThat(a.category("code").orElseThrow().energyBudgetJ())
+        .as("its own change is not applied twice")
+        .isEqualTo(399.0);
+  }
 }
