@@ -31,6 +31,9 @@ class ReplicaFailoverIT {
       Assumptions.assumeTrue(Mosquitto.installed(), "mosquitto is not installed (.ci/run does)");
       Assumptions.assumeTrue(
           Files.isExecutable(Path.of("/usr/sbin/haproxy")), "haproxy is not installed (.ci/run)");
+      Assumptions.assumeTrue(
+          dev.moe2.testservers.PostgresCluster.installed(),
+          "postgresql is not installed (.ci/run)");
     }
     Scenario reference = Scenario.load("reference");
     List<String> agents = reference.devices().stream().map(d -> d.id()).toList();

@@ -190,6 +190,24 @@ public final class PostgresCluster implements AutoCloseable {
     }
   }
 
+  /** Whether PostgreSQL's server tools are installed here. */
+  public static boolean installed() {
+    try {
+      binDir();
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Whether tests that need PostgreSQL must run: it is installed, or this is CI ({@code CI=true},
+   * where {@code .ci/run} installs it and a missing server must fail, not skip).
+   */
+  public static boolean required() {
+    return installed() || "true".equals(System.getenv("CI"));
+  }
+
   /** Where PostgreSQL's server tools are: the newest /usr/lib/postgresql/N/bin, or the PATH. */
   static Path binDir() {
     List<Path> dirs = new ArrayList<>();

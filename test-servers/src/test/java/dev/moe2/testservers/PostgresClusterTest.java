@@ -12,6 +12,12 @@ import org.junit.jupiter.api.Test;
 
 class PostgresClusterTest {
 
+  @org.junit.jupiter.api.BeforeAll
+  static void needsPostgres() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        PostgresCluster.required(), "PostgreSQL is not installed (.ci/run installs it)");
+  }
+
   @Test
   void start_createDatabase_keepsDataAcrossAStopAndRequiresThePassword() throws SQLException {
     try (PostgresCluster pg = PostgresCluster.start()) {

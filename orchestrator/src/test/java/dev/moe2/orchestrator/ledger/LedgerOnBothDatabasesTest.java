@@ -136,6 +136,8 @@ class LedgerOnBothDatabasesTest {
 
   @Test
   void flush_postgresDown_keepsTheDecisionsAndWritesThemWhenItIsBack() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        PostgresCluster.required(), "PostgreSQL is not installed (.ci/run installs it)");
     try (PostgresCluster pg = PostgresCluster.start()) {
       PGSimpleDataSource ds = new PGSimpleDataSource();
       ds.setURL(pg.createDatabase("outage"));
