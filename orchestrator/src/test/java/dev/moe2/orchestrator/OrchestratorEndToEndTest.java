@@ -206,7 +206,7 @@ class OrchestratorEndToEndTest {
     List<Case> cases =
         List.of(
             new Case("{not json", 400, "invalid-json"),
-            new Case(chat("astrology", "hi"), 400, "unknown-category"),
+            new Case(chat("astrology", "hi"), 404, "model_not_found"),
             new Case("{\"model\":\"knowledge\",\"messages\":[]}", 400, "empty-messages"),
             new Case(
                 "{\"model\":\"knowledge\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"moe2\":{\"energyBudgetJ\":-5}}",

@@ -66,19 +66,54 @@ public class ChatResource {
   @Path("/chat/completions")
   @Consumes(MediaType.APPLICATION_JSON)
   @Produces({MediaType.APPLICATION_JSON, "text/event-stream"})
-  public Response complete(byte[] body, io.vertx.ext.web.RoutingContext rc) {
+  @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(
+      responseCode = "200",
+      description = "the answer (JSON), or its chunks (text/event-stream) with stream: true",
+      content = {
+        @org.eclipse.microprofile.openapi.annotations.media.Content(
+            mediaType = MediaType.APPLICATION_JSON,
+            schema =
+                @org.eclipse.microprofile.openapi.annotations.media.Schema(
+                    implementation = OpenApiSchemas.Response.class)),
+        @org.eclipse.microprofile.openapi.annotations.media.Content(
+            mediaType = "text/event-stream",
+            schema =
+                @org.eclipse.microprofile.openapi.annotations.media.Schema(
+                    implementation = String.class))
+      })
+  @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(
+      responseCode = "400",
+      description = "bad input; 404 model_not_found, 413, 422 over-budget, 429, 503 alike",
+      content =
+          @org.eclipse.microprofile.openapi.annotations.media.Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema =
+                  @org.eclipse.microprofile.openapi.annotations.media.Schema(
+                      implementation = OpenApiSchemas.ErrorBody.class)))
+  public Response complete(
+      @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(
+              required = true,
+              content =
+                  @org.eclipse.microprofile.openapi.annotations.media.Content(
+                      mediaType = MediaType.APPLICATION_JSON,
+                      schema =
+                          @org.eclipse.microprofile.openapi.annotations.media.Schema(
+                              implementation = OpenApiSchemas.Request.class)))
+          byte[] body,
+      io.vertx.ext.web.RoutingContext rc) {
     java.time.Instant arrived = arrival.of(rc);
     ChatRequest request = ChatRequest.parse(body, maxBody);
     String model = request.ask().model();
     if (!model.equals("auto") && planning.category(model).isEmpty()) {
+      // as OpenAI answers an unknown model: clients raise their NotFoundError
       throw new ApiException(
-          400,
-          "unknown-category",
-          "model '"
+          404,
+          "model_not_found",
+          "the model '"
               + model
-              + "' is not a category ("
+              + "' does not exist: the models are the categories "
               + planning.categories().stream().map(CategoryConfig::id).toList()
-              + ") or 'auto'");
+              + " and 'auto' (GET /v1/models)");
     }
     RequestRouter.Answer a =
         router.route(request.ask().withCaller(SiteSecurity.keyIdOf(rc)), arrived);
@@ -86,7 +121,8 @@ public class ChatResource {
     String id = "chatcmpl-" + a.decision().requestId();
     String category = a.decision().category();
     if (request.stream()) {
-      return Response.ok(sse(id, created, category, a), "text/event-stream").build();
+      return Response.ok(sse(id, created, category, a, request.includeUsage()), "text/event-stream")
+          .build();
     }
     return Response.ok(completion(id, created, category, a), MediaType.APPLICATION_JSON).build();
   }
@@ -102,15 +138,20 @@ public class ChatResource {
     choice.put("index", 0);
     choice.putObject("message").put("role", "assistant").put("content", a.text());
     choice.put("finish_reason", a.finishReason());
-    out.putObject("usage")
-        .put("prompt_tokens", a.promptTokens())
-        .put("completion_tokens", a.completionTokens())
-        .put("total_tokens", a.promptTokens() + a.completionTokens());
+    usage(out, a);
     out.set("moe2", JSON.valueToTree(a.decision()));
     return out;
   }
 
-  private static String sse(String id, long created, String model, RequestRouter.Answer a) {
+  private static void usage(ObjectNode out, RequestRouter.Answer a) {
+    out.putObject("usage")
+        .put("prompt_tokens", a.promptTokens())
+        .put("completion_tokens", a.completionTokens())
+        .put("total_tokens", a.promptTokens() + a.completionTokens());
+  }
+
+  private static String sse(
+      String id, long created, String model, RequestRouter.Answer a, boolean includeUsage) {
     ObjectNode first = JSON.createObjectNode();
     first
         .put("id", id)
@@ -131,6 +172,18 @@ public class ChatResource {
     c2.putObject("delta");
     c2.put("finish_reason", a.finishReason());
     last.set("moe2", JSON.valueToTree(a.decision()));
-    return "data: " + first + "\n\n" + "data: " + last + "\n\n" + "data: [DONE]\n\n";
+    String usage = "";
+    if (includeUsage) {
+      // as OpenAI streams it with stream_options.include_usage: a last chunk, no choices, usage
+      ObjectNode u = JSON.createObjectNode();
+      u.put("id", id)
+          .put("object", "chat.completion.chunk")
+          .put("created", created)
+          .put("model", model);
+      u.putArray("choices");
+      usage(u, a);
+      usage = "data: " + u + "\n\n";
+    }
+    return "data: " + first + "\n\n" + "data: " + last + "\n\n" + usage + "data: [DONE]\n\n";
   }
 }

@@ -73,7 +73,10 @@ public class FleetLink implements MessageBus {
     this.clock = clock;
     this.up = up;
     this.id = OrchestratorId.of(config.orchestratorId());
-    metrics.gauge("moe2_mqtt_malformed_messages", malformed);
+    io.micrometer.core.instrument.Gauge.builder(
+            "moe2_mqtt_malformed_messages", malformed, AtomicLong::get)
+        .description("MQTT messages dropped as malformed or unhandled since start")
+        .register(metrics);
   }
 
   @Override

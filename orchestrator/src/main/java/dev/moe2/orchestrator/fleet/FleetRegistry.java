@@ -105,7 +105,10 @@ public class FleetRegistry {
     this.driftThreshold = driftThreshold;
     this.driftAgreement = driftAgreement;
     this.clock = clock;
-    metrics.gauge("moe2_fleet_online_agents", online);
+    io.micrometer.core.instrument.Gauge.builder(
+            "moe2_fleet_online_agents", online, Number::doubleValue)
+        .description("agents online now")
+        .register(metrics);
   }
 
   /**

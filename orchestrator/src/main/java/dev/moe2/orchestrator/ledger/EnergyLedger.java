@@ -65,8 +65,14 @@ public class EnergyLedger {
     this.db = db;
     this.clock = clock;
     this.retention = config.requests().decisionRetention();
-    this.lost = metrics.counter("moe2_ledger_lost_total");
-    this.written = metrics.counter("moe2_ledger_written_total");
+    this.lost =
+        Counter.builder("moe2_ledger_lost_total")
+            .description("decisions the energy ledger could not record (queue full, database)")
+            .register(metrics);
+    this.written =
+        Counter.builder("moe2_ledger_written_total")
+            .description("decisions written to the energy ledger")
+            .register(metrics);
   }
 
   void start(@Observes StartupEvent e) {

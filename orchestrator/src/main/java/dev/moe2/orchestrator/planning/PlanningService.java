@@ -138,9 +138,23 @@ public class PlanningService {
     this.qualities =
         Qualities.fromRouterDc(routerDc, models, categories, config.planning().maxPrompts());
     this.nextVersion = clock.millis(); // grows across restarts: agents ignore older
-    this.replans = metrics.counter("moe2_replans_total");
-    this.planTime = metrics.timer("moe2_plan_time");
-    metrics.gauge("moe2_planner", this, s -> s.leading ? 1 : 0);
+    this.replans =
+        Counter.builder("moe2_replans_total")
+            .description("plans made by this replica (fleet, budget or drift changes)")
+            .register(metrics);
+    this.planTime =
+        Timer.builder("moe2_plan_time")
+            .description("time the optimizer took for one plan")
+            .serviceLevelObjectives(
+                java.time.Duration.ofMillis(1),
+                java.time.Duration.ofMillis(10),
+                java.time.Duration.ofMillis(100),
+                java.time.Duration.ofSeconds(1),
+                java.time.Duration.ofSeconds(10))
+            .register(metrics);
+    io.micrometer.core.instrument.Gauge.builder("moe2_planner", this, s -> s.leading ? 1 : 0)
+        .description("1 while this replica holds the planning lease (plans), else 0")
+        .register(metrics);
   }
 
   /**

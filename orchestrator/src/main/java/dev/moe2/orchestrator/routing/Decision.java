@@ -20,6 +20,8 @@ import java.util.Objects;
  *     ({@code delay} or {@code energy}), or {@code agent} when the agents asked refused by their
  *     own measured rates before running anything; null otherwise
  * @param caller the id of the API key the request came with (never the key); null without keys
+ * @param user the OpenAI {@code user} field the application sent (its own end-user id, for abuse
+ *     tracing), as given; null when none
  */
 public record Decision(
     String requestId,
@@ -39,7 +41,8 @@ public record Decision(
     double energyJ,
     boolean budgetViolated,
     String refusedBy,
-    String caller) {
+    String caller,
+    String user) {
 
   public Decision {
     Objects.requireNonNull(requestId, "requestId");

@@ -57,12 +57,56 @@ public class RequestRouter {
       Double delayBudgetS,
       Double energyBudgetJ,
       Integer k,
-      String caller) {
+      String caller,
+      Long seed,
+      List<String> stop,
+      String user) {
+
+    public Ask {
+      stop = stop == null ? List.of() : List.copyOf(stop);
+    }
+
+    /** Without the OpenAI sampling extras ({@code seed}, {@code stop}, {@code user}). */
+    public Ask(
+        String model,
+        List<ChatMessage> messages,
+        Integer maxTokens,
+        double temperature,
+        double topP,
+        Double delayBudgetS,
+        Double energyBudgetJ,
+        Integer k,
+        String caller) {
+      this(
+          model,
+          messages,
+          maxTokens,
+          temperature,
+          topP,
+          delayBudgetS,
+          energyBudgetJ,
+          k,
+          caller,
+          null,
+          List.of(),
+          null);
+    }
 
     /** The same request, made by {@code caller} (an API key's id; never the key). */
     public Ask withCaller(String caller) {
       return new Ask(
-          model, messages, maxTokens, temperature, topP, delayBudgetS, energyBudgetJ, k, caller);
+          model,
+          messages,
+          maxTokens,
+          temperature,
+          topP,
+          delayBudgetS,
+          energyBudgetJ,
+          k,
+          caller,
+          seed,
+          stop,
+          user);
     }
   }
 
@@ -84,7 +128,8 @@ public class RequestRouter {
       double energyBudgetJ,
       int k,
       int outputTokens,
-      String caller) {}
+      String caller,
+      String user) {}
 
   /**
    * The experts of one request under its own budgets.
@@ -255,7 +300,12 @@ public class RequestRouter {
     Instant deadline =
         start.plusNanos((long) (t.delayBudgetS() * 1e9)).minusNanos(replyMargin.toNanos());
     GenerationParams params =
-        new GenerationParams(t.outputTokens(), ask.temperature(), ask.topP(), null, null);
+        new GenerationParams(
+            t.outputTokens(),
+            ask.temperature(),
+            ask.topP(),
+            ask.seed(),
+            ask.stop().isEmpty() ? null : ask.stop());
     List<Dispatcher.Tracked> tracked;
     try {
       tracked =
@@ -352,13 +402,13 @@ public class RequestRouter {
             .orElseThrow(
                 () ->
                     new ApiException(
-                        400,
-                        "unknown-category",
-                        "model '"
+                        404,
+                        "model_not_found",
+                        "the model '"
                             + category
-                            + "' is not a category ("
+                            + "' does not exist: the models are the categories "
                             + planning.categories().stream().map(CategoryConfig::id).toList()
-                            + ") or 'auto'"));
+                            + " and 'auto'"));
     // unique across replicas (their ids differ) and restarts (the start time)
     String requestId =
         "req-"
@@ -376,7 +426,8 @@ public class RequestRouter {
         ask.energyBudgetJ() != null ? ask.energyBudgetJ() : cat.energyBudgetJ(),
         ask.k() != null ? ask.k() : cat.k(),
         ask.maxTokens() != null ? ask.maxTokens() : cat.outputTokens(),
-        ask.caller());
+        ask.caller(),
+        ask.user());
   }
 
   /**
@@ -819,7 +870,8 @@ public class RequestRouter {
             joules,
             violated,
             outcome == Outcome.OVER_BUDGET && r.refusal() != null ? r.refusal().binding() : null,
-            t.caller()));
+            t.caller(),
+            t.user()));
   }
 
   private boolean online(String agent) {

@@ -54,6 +54,80 @@ class ChatRequestTest {
     assertThat(r.ask().k()).isNull();
   }
 
+  static final String USER_X = "[{\"role\": \"user\", \"content\": \"x\"}]";
+
+  @Test
+  void parse_contentParts_textJoinedOtherTypesRefusedByName() {
+    ChatRequest r =
+        parse(
+            "{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\","
+                + " \"text\": \"Which planet?\"}, {\"type\": \"text\", \"text\": \"A) Mars\"}]}]}");
+    assertThat(r.ask().messages().get(0).content()).isEqualTo("Which planet?\n\nA) Mars");
+    refused(
+        "{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\":"
+            + " \"x\"}, {\"type\": \"image_url\", \"image_url\": {\"url\": \"http://x\"}}]}]}",
+        400,
+        "unsupported-content",
+        "field 'messages[0].content[1].type' has value 'image_url'");
+    refused(
+        "{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\"}]}]}",
+        400,
+        "invalid-field",
+        "'messages[0].content[0].text'");
+  }
+
+  @Test
+  void parse_openAiRoles_developerIsSystemToolRefusedSayingWhy() {
+    ChatRequest r =
+        parse(
+            "{\"messages\": [{\"role\": \"developer\", \"content\": \"Be brief.\"},"
+                + " {\"role\": \"user\", \"content\": \"x\"}]}");
+    assertThat(r.ask().messages().get(0).role()).isEqualTo(ChatRole.SYSTEM);
+    refused(
+        "{\"messages\": [{\"role\": \"tool\", \"content\": \"42\"}]}",
+        400,
+        "unsupported-role",
+        "makes no function calls");
+  }
+
+  @Test
+  void parse_samplingExtras_honouredOrRefusedExplicitly() {
+    ChatRequest r =
+        parse(
+            "{\"n\": 1, \"seed\": 7, \"stop\": [\"\\n\\n\", \"END\"], \"user\": \"u-42\","
+                + " \"stream\": true, \"stream_options\": {\"include_usage\": true},"
+                + " \"messages\": "
+                + USER_X
+                + "}");
+    assertThat(r.ask().seed()).isEqualTo(7L);
+    assertThat(r.ask().stop()).containsExactly("\n\n", "END");
+    assertThat(r.ask().user()).isEqualTo("u-42");
+    assertThat(r.includeUsage()).isTrue();
+    assertThat(parse("{\"stop\": \"END\", \"messages\": " + USER_X + "}").ask().stop())
+        .containsExactly("END");
+    refused(
+        "{\"n\": 2, \"messages\": " + USER_X + "}",
+        400,
+        "unsupported-parameter",
+        "field 'n' has value 2");
+    refused(
+        "{\"stop\": [\"a\", \"b\", \"c\", \"d\", \"e\"], \"messages\": " + USER_X + "}",
+        400,
+        "invalid-field",
+        "at most 4 sequences");
+    refused("{\"seed\": 1.5, \"messages\": " + USER_X + "}", 400, "invalid-field", "field 'seed'");
+    refused(
+        "{\"tools\": [], \"messages\": " + USER_X + "}",
+        400,
+        "unsupported-parameter",
+        "field 'tools' is not supported");
+    refused(
+        "{\"stream_options\": {\"include_usage\": true}, \"messages\": " + USER_X + "}",
+        400,
+        "invalid-field",
+        "only allowed with stream: true");
+  }
+
   @Test
   void parse_badInput_refusedWithStableCodesNamingTheField() {
     refused("not json", 400, "invalid-json", "not valid JSON");

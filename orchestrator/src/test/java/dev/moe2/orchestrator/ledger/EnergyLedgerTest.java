@@ -42,7 +42,8 @@ class EnergyLedgerTest {
         joules,
         false,
         null,
-        caller);
+        caller,
+        null);
   }
 
   @Test

@@ -57,7 +57,8 @@ class LedgerOnBothDatabasesTest {
         joules,
         false,
         null,
-        caller);
+        caller,
+        null);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -56,7 +56,8 @@ class QuotaTest {
         joules,
         false,
         null,
-        caller);
+        caller,
+        null);
   }
 
   @Test

@@ -1,0 +1,103 @@
+package dev.moe2.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.moe2.security.ApiRole;
+import dev.moe2.simulator.fleet.SimulatedFleet;
+import dev.moe2.simulator.scenario.Scenario;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The official OpenAI clients against the packaged orchestrator and the reference fleet, as an
+ * application calls it ({@code scripts/openai-client}): a completion with usage, a stream with
+ * {@code stream_options.include_usage}, content parts and the developer role, an unknown model as
+ * {@code NotFoundError}, a made-up key as {@code AuthenticationError}. Node's client from npm
+ * always (installed on first use); Python's when {@code scripts/openai-client --python} has
+ * installed it before (from PyPI, which CI does not reach).
+ */
+class OpenAiClientsIT {
+
+  static final Path SCRIPT = SystemFaultsIT.ROOT.resolve("scripts/openai-client");
+
+  record Run(int exit, String output) {}
+
+  static Run client(String base, String key, String... extra)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(SCRIPT.toString(), "--base-url", base + "/v1"));
+    cmd.addAll(List.of("--model", "math", "--prompt", "What is 12 * 7?"));
+    cmd.addAll(List.of(extra));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("MOE2_API_KEY", key);
+    Process p = pb.start();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("scripts/openai-client " + extra.length + " timed out");
+    }
+    return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+  }
+
+  static boolean installed(String... command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Test
+  void officialClients_asApplicationsUseThem_allChecksPass() throws Exception {
+    if (!"true".equals(System.getenv("CI"))) {
+      Assumptions.assumeTrue(installed("npm", "--version"), "npm is not installed (.ci/run does)");
+    }
+    try (OrchestratorProcess orch =
+            OrchestratorProcess.start(
+                SystemFaultsIT.JAR,
+                SystemFaultsIT.SHARED,
+                0,
+                0,
+                SystemFaultsIT.quickGate(),
+                Duration.ofMinutes(5));
+        SimulatedFleet fleet =
+            SimulatedFleet.start(
+                Scenario.load("reference"),
+                orch.brokerUri(),
+                SystemFaultsIT.ROUTERDC,
+                orch.logins())) {
+      new FleetWatch(orch.baseUrl(), orch.apiKey(ApiRole.VIEWER))
+          .await(Duration.ofSeconds(90), w -> w.confirmed() == 4, "the reference fleet");
+      String key = orch.apiKey(ApiRole.CLIENT);
+
+      Run node = client(orch.baseUrl(), key);
+      assertThat(node.exit()).as(node.output()).isZero();
+      assertThat(node.output())
+          .contains("completion (math")
+          .contains("stream (finish")
+          .contains("content parts")
+          .contains("unknown model: 404 model_not_found (NotFoundError)")
+          .contains("a made-up key: 401")
+          .contains("all checks passed");
+
+      Path venv = SystemFaultsIT.ROOT.resolve("target/openai-client/venv/bin/python");
+      if (java.nio.file.Files.isExecutable(venv)
+          && installed(venv.toString(), "-c", "import openai")) {
+        Run python = client(orch.baseUrl(), key, "--python");
+        assertThat(python.exit()).as(python.output()).isZero();
+        assertThat(python.output()).contains("all checks passed");
+      }
+    }
+  }
+}
