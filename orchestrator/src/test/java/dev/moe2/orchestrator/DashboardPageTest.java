@@ -75,6 +75,18 @@ class DashboardPageTest {
           .atMost(Duration.ofSeconds(20))
           .until(() -> browser.findElement(By.id("plan")).getText().contains("plan "));
       assertThat(browser.findElement(By.id("optimality")).getText()).matches("exact|gap .* %");
+      // the plan shows its time, not a 13-digit version; binding budgets in one spelling
+      assertThat(browser.findElement(By.id("plan")).getText())
+          .contains("plan made ")
+          .doesNotContainPattern("\\d{13}")
+          .doesNotContain("DELAY")
+          .doesNotContain("ENERGY");
+      // an online agent's state agrees with the plan (off in it, or just online)
+      assertThat(
+              browser
+                  .findElement(By.cssSelector("#fleet tr[data-agent='orin-page-1'] td.on"))
+                  .getText())
+          .matches("online(, off in the plan)?");
       await()
           .atMost(Duration.ofSeconds(20))
           .until(() -> browser.findElements(By.cssSelector("#pareto circle")).size() == 24);

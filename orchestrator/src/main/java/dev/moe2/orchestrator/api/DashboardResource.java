@@ -95,6 +95,8 @@ public class DashboardResource {
       m.put("confirmed", planning.confirmed(a.id().value()));
       m.put("slowdown", a.slowdown());
       m.put("reason", a.state() == null ? null : a.state().reason());
+      // when the agent last said something (its state's time): the page marks agents that left
+      m.put("lastSeen", a.state() == null ? null : a.state().timestamp().toString());
       // as the agent sent it: the contract's units (ms, J), not Jackson's defaults for Duration
       m.put("profile", a.profile() == null ? null : contractJson(a.profile()));
       out.add(m);
