@@ -81,6 +81,15 @@ class DashboardPageTest {
           .doesNotContainPattern("\\d{13}")
           .doesNotContain("DELAY")
           .doesNotContain("ENERGY");
+      // every category's budgets and k, shown
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  !browser
+                      .findElements(By.cssSelector("#budgets tr[data-category='reasoning']"))
+                      .isEmpty());
+      assertThat(browser.findElements(By.cssSelector("#budgets tbody tr"))).hasSize(4);
       // an online agent's state agrees with the plan (off in it, or just online)
       assertThat(
               browser

@@ -67,13 +67,29 @@ class SecureDashboardPageTest {
       await()
           .atMost(Duration.ofSeconds(10))
           .until(() -> !browser.findElements(By.cssSelector("#budgetCategory option")).isEmpty());
+      String category =
+          browser.findElement(By.cssSelector("#budgetCategory option")).getAttribute("value");
+      // the form starts from the category's current budgets and k
+      assertThat(browser.findElement(By.id("budgetK")).getAttribute("value")).isNotEmpty();
       applyBudget(browser, "61");
       await()
           .atMost(Duration.ofSeconds(20))
           .untilAsserted(
               () ->
                   assertThat(browser.findElement(By.id("budgetResult")).getText())
-                      .startsWith("applied"));
+                      .startsWith("applied")
+                      .contains(", 61 J"));
+      // the budgets table shows the change
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          browser
+                              .findElement(
+                                  By.cssSelector("#budgets tr[data-category='" + category + "']"))
+                              .getText())
+                      .contains("61"));
     } finally {
       browser.quit();
     }
