@@ -9,17 +9,13 @@ import dev.moe2.security.SecretFiles;
 import dev.moe2.simulator.fleet.SimulatedFleet;
 import dev.moe2.simulator.replay.PromptReplay;
 import dev.moe2.simulator.scenario.Scenario;
-import java.io.IOException;
-import java.net.Socket;
-import java.nio.file.Files;
+import dev.moe2.testservers.Mosquitto;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,31 +32,16 @@ class MosquittoRestartIT {
 
   @TempDir Path dir;
 
-  static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
-
-  Process mosquitto(int port, FleetCredentials store) throws IOException {
-    Path conf = store.writeLoopbackMosquitto(dir, port);
-    Process p =
-        new ProcessBuilder(MOSQUITTO.toString(), "-c", conf.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("mosquitto.log").toFile())
-            .start();
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < end) {
-      try (Socket s = new Socket("127.0.0.1", port)) {
-        return p;
-      } catch (IOException e) {
-        LockSupport.parkNanos(50_000_000L);
-      }
-    }
-    throw new IllegalStateException("mosquitto did not listen on " + port);
+  Mosquitto mosquitto(int port, FleetCredentials store) {
+    return Mosquitto.start(
+        store.writeLoopbackMosquitto(dir, port), port, dir.resolve("mosquitto.log"));
   }
 
   @Test
   void mosquittoRestart_requestsFailFastThenTheFleetIsRebuilt() throws Exception {
     if (!"true".equals(System.getenv("CI"))) {
       Assumptions.assumeTrue(
-          Files.isExecutable(MOSQUITTO), "mosquitto is not installed (.ci/run installs it)");
+          Mosquitto.installed(), "mosquitto is not installed (.ci/run installs it)");
     }
     int port = OrchestratorProcess.freePort();
     // the site's identities first: Mosquitto reads its files at start
@@ -72,7 +53,7 @@ class MosquittoRestartIT {
     SimulatedFleet.Logins logins = OrchestratorProcess.logins(state);
     Scenario reference = Scenario.load("reference");
     reference.devices().forEach(d -> logins.secretOf(d.id()));
-    Process broker = mosquitto(port, store);
+    Mosquitto broker = mosquitto(port, store);
     String uri = "tcp://127.0.0.1:" + port;
     List<String> settings = new ArrayList<>(SystemFaultsIT.quickGate());
     settings.add("-Dmoe2.broker.embedded=false");
@@ -91,8 +72,7 @@ class MosquittoRestartIT {
                   orch.baseUrl(), orch.apiKey(ApiRole.CLIENT), prompts, 4, 32, n -> {}))
           .allMatch(PromptReplay.Outcome::answered);
 
-      broker.destroy();
-      broker.waitFor(10, TimeUnit.SECONDS);
+      broker.close();
       watch.await(
           Duration.ofSeconds(20),
           w -> w.metric("moe2_mqtt_malformed_messages") >= 0 && !ready(w),
@@ -115,7 +95,7 @@ class MosquittoRestartIT {
                   orch.baseUrl(), orch.apiKey(ApiRole.CLIENT), prompts, 4, 32, n -> {}))
           .allMatch(PromptReplay.Outcome::answered);
     } finally {
-      broker.destroy();
+      broker.close();
     }
   }
 

@@ -271,12 +271,7 @@ public class PlanningService {
             s.optimality());
     current = record;
     nextVersion = Math.max(nextVersion, s.version());
-    synchronized (this) {
-      history.addLast(record);
-      while (history.size() > config.planning().history()) {
-        history.removeFirst();
-      }
-    }
+    remember(record);
     LOG.infof("following plan %d of %s (%s)", s.version(), s.planner(), s.reason());
   }
 
@@ -386,6 +381,14 @@ public class PlanningService {
 
   public Optional<PlanRecord> current() {
     return Optional.ofNullable(current);
+  }
+
+  /** Keeps {@code record} in the bounded history (callers hold this service's lock). */
+  private void remember(PlanRecord record) {
+    history.addLast(record);
+    while (history.size() > config.planning().history()) {
+      history.removeFirst();
+    }
   }
 
   public synchronized List<PlanRecord> history() {
@@ -499,10 +502,7 @@ public class PlanningService {
         LOG.errorf("%s (the other replicas keep the plan before it)", ex.getMessage());
       }
     }
-    history.addLast(record);
-    while (history.size() > config.planning().history()) {
-      history.removeFirst();
-    }
+    remember(record);
     LOG.infof(
         "plan %d (%s): G=%.4f (%s) in %.1f ms; %s",
         record.version(),

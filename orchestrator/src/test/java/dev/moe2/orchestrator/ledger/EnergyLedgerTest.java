@@ -22,7 +22,8 @@ class EnergyLedgerTest {
 
   @Inject EnergyLedger ledger;
 
-  private static Decision decision(
+  /** A decision of {@code caller} at {@code at} (its id made of the time and the joules). */
+  static Decision decision(
       String caller, String category, Instant at, Decision.Outcome outcome, double joules) {
     return new Decision(
         "req-" + at.toEpochMilli() + "-" + joules,

@@ -38,27 +38,8 @@ class LedgerOnBothDatabasesTest {
         store, new SimpleMeterRegistry(), CLOCK, PlanningServiceTestAccess.config());
   }
 
-  static Decision decision(String id, String caller, Instant at, double joules) {
-    return new Decision(
-        id,
-        at,
-        "math",
-        false,
-        1,
-        1.0,
-        60.0,
-        List.of(),
-        List.of(),
-        "energy",
-        Decision.Outcome.ANSWERED,
-        null,
-        null,
-        12.5,
-        joules,
-        false,
-        null,
-        caller,
-        null);
+  static Decision decision(String caller, Instant at, double joules) {
+    return EnergyLedgerTest.decision(caller, "math", at, Decision.Outcome.ANSWERED, joules);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -70,8 +51,8 @@ class LedgerOnBothDatabasesTest {
     EnergyLedger b = ledger(store);
     int n = 200;
     for (int i = 0; i < n; i++) {
-      a.offer(decision("a-" + i, "keyaaaaaaa", T.plusMillis(i), 1.5));
-      b.offer(decision("b-" + i, "keyaaaaaaa", T.plusMillis(i), 2.5));
+      a.offer(decision("keyaaaaaaa", T.plusMillis(i), 1.5));
+      b.offer(decision("keyaaaaaaa", T.plusMillis(i), 2.5));
     }
     CyclicBarrier start = new CyclicBarrier(2);
     CompletableFuture<Void> fa = CompletableFuture.runAsync(() -> await(start, a::flush));
@@ -122,8 +103,8 @@ class LedgerOnBothDatabasesTest {
     here.load(null);
     here.set(new Quotas.Quota("keyaaaaaaa", 50.0, null), "operator1");
     EnergyLedger elsewhere = ledger(store); // another replica's ledger, same database
-    elsewhere.offer(decision("other-1", "keyaaaaaaa", T, 30));
-    elsewhere.offer(decision("other-2", "keyaaaaaaa", T, 25));
+    elsewhere.offer(decision("keyaaaaaaa", T, 30));
+    elsewhere.offer(decision("keyaaaaaaa", T, 25));
     elsewhere.flush();
     assertThat(here.admit("keyaaaaaaa").allowed()).as("not read yet").isTrue();
 
@@ -146,19 +127,19 @@ class LedgerOnBothDatabasesTest {
       ds.setPassword(pg.password());
       Store store = new TestDatabases.Db("outage", () -> ds).store();
       EnergyLedger ledger = ledger(store);
-      ledger.offer(decision("before", "keyaaaaaaa", T, 1));
+      ledger.offer(decision("keyaaaaaaa", T, 1));
       ledger.flush();
 
       pg.stop();
       for (int i = 0; i < 5; i++) {
-        ledger.offer(decision("during-" + i, "keyaaaaaaa", T.plusSeconds(i), 2));
+        ledger.offer(decision("keyaaaaaaa", T.plusSeconds(i), 2));
       }
       ledger.flush();
       assertThat(ledger.retrying()).isEqualTo(5);
       assertThat(ledger.lost()).isZero();
 
       pg.startServer();
-      ledger.offer(decision("after", "keyaaaaaaa", T.plusSeconds(10), 4));
+      ledger.offer(decision("keyaaaaaaa", T.plusSeconds(10), 4));
       ledger.flush();
 
       assertThat(ledger.retrying()).isZero();
