@@ -238,6 +238,7 @@ public final class Agent implements AutoCloseable {
     }
     switch (topic.kind()) {
       case REQUESTS -> requests.arrived(topicName, payload, responseTopic, trace);
+      case CANCEL -> requests.cancelArrived(topicName, payload);
       case PLAN -> planner.execute(() -> onPlan(topic, payload));
       case STATE -> planner.execute(() -> onOwnState(topic, payload));
       default ->

@@ -8,6 +8,7 @@ import dev.moe2.profiles.workload.SharedData;
 import dev.moe2.protocol.AgentState;
 import dev.moe2.protocol.AgentStatus;
 import dev.moe2.protocol.Birth;
+import dev.moe2.protocol.CancelRequest;
 import dev.moe2.protocol.ChatMessage;
 import dev.moe2.protocol.ChatRole;
 import dev.moe2.protocol.EnergySource;
@@ -18,6 +19,7 @@ import dev.moe2.protocol.GenerationParams;
 import dev.moe2.protocol.InferenceReply;
 import dev.moe2.protocol.InferenceRequest;
 import dev.moe2.protocol.ModelId;
+import dev.moe2.protocol.PartialOutput;
 import dev.moe2.protocol.PlanAssignment;
 import dev.moe2.protocol.ProfileReport;
 import dev.moe2.protocol.RequestId;
@@ -221,6 +223,96 @@ abstract class AgentContractTests {
     assertThat(reply.finishReason()).isEqualTo(FinishReason.DEADLINE);
     assertThat(reply.completionTokens()).isBetween(1, 3999);
     assertThat(reply.completedAt()).isBeforeOrEqualTo(r.deadline());
+  }
+
+  @Test
+  void request_streamed_sendsOrderedPiecesFromTheFirstTokenThenTheReply() throws Exception {
+    Orchestra o = orchestra();
+    Agent a = agent("");
+    awaitOnline(o, a);
+
+    // 1,000 tokens of mistral-7b: about 0.45 s at this time scale, so several 50 ms pieces
+    InferenceRequest r =
+        request(o, a, "mistral-7b", "r-stream", "Tell a long story", 1000, Duration.ofSeconds(20))
+            .withStream(true);
+    o.request(r);
+
+    InferenceReply reply =
+        o.awaitOne(InferenceReply.class, x -> x.requestId().value().equals("r-stream"));
+    List<PartialOutput> pieces =
+        o.all(PartialOutput.class, p -> p.requestId().value().equals("r-stream"));
+    assertThat(pieces).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(pieces).extracting(PartialOutput::seq).isSorted().doesNotHaveDuplicates();
+    StringBuilder text = new StringBuilder();
+    for (PartialOutput p : pieces) {
+      assertThat(p.offset()).as("offset of piece %s", p.seq()).isEqualTo(text.length());
+      text.append(p.text());
+    }
+    assertThat(text.toString()).isEqualTo(reply.text());
+    // the first piece left at the first token, long before the answer was done
+    assertThat(Duration.between(pieces.get(0).sentAt(), reply.completedAt()))
+        .isGreaterThan(Duration.between(r.issuedAt(), reply.completedAt()).dividedBy(2));
+    assertThat(pieces.get(0).tokens()).isLessThan(reply.completionTokens() / 4);
+    for (int i = 1; i < pieces.size() - 1; i++) {
+      assertThat(Duration.between(pieces.get(i - 1).sentAt(), pieces.get(i).sentAt()))
+          .as("gap before piece %s", i)
+          .isGreaterThanOrEqualTo(Duration.ofMillis(PartialOutput.MIN_INTERVAL_MS));
+    }
+  }
+
+  @Test
+  void request_streamedOnnxExpert_piecesAreTheRealModelsTextAsItIsDecoded() throws Exception {
+    Orchestra o = orchestra();
+    Agent a = agent("");
+    awaitOnline(o, a);
+
+    o.request(
+        request(o, a, "stories260k", "r-onnx-s", "Once upon a time", 60, Duration.ofSeconds(20))
+            .withStream(true));
+
+    InferenceReply reply =
+        o.awaitOne(InferenceReply.class, r -> r.requestId().value().equals("r-onnx-s"));
+    List<PartialOutput> pieces =
+        o.all(PartialOutput.class, p -> p.requestId().value().equals("r-onnx-s"));
+    assertThat(pieces).isNotEmpty();
+    assertThat(pieces.stream().map(PartialOutput::text).reduce("", String::concat))
+        .isEqualTo(reply.text());
+    assertThat(pieces.get(0).tokens()).isLessThan(reply.completionTokens());
+  }
+
+  @Test
+  void cancel_runningStreamedRequest_stopsTheGenerationAndAnswersCancelled() throws Exception {
+    Orchestra o = orchestra();
+    Agent a = agent("");
+    awaitOnline(o, a);
+
+    // 4,000 tokens: about 1.8 s at this time scale; withdrawn after its first piece
+    InferenceRequest r =
+        request(o, a, "mistral-7b", "r-gone", "Tell a long story", 4000, Duration.ofSeconds(30))
+            .withStream(true);
+    o.request(r);
+    PartialOutput first =
+        o.awaitOne(PartialOutput.class, p -> p.requestId().value().equals("r-gone"));
+    o.publish(
+        Topic.cancel(a.id()),
+        new CancelRequest(
+            r.requestId(), a.id(), r.modelId(), "the client closed the stream", Instant.now()));
+
+    ErrorReport error =
+        o.awaitOne(
+            ErrorReport.class,
+            e -> e.requestId() != null && e.requestId().value().equals("r-gone"));
+    assertThat(error.code()).isEqualTo(ErrorCode.CANCELLED);
+    assertThat(error.retryable()).isFalse();
+    assertThat(error.message()).contains("the client closed the stream");
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("after (\\d+) of (\\d+) tokens").matcher(error.message());
+    assertThat(m.find()).as(error.message()).isTrue();
+    assertThat(Integer.parseInt(m.group(1))).isLessThan(Integer.parseInt(m.group(2)));
+    assertThat(Duration.between(first.sentAt(), error.occurredAt()))
+        .isLessThan(Duration.ofMillis(1500));
+    assertThat(o.all(InferenceReply.class, x -> x.requestId().equals(r.requestId()))).isEmpty();
+    assertThat(a.counters().cancelled()).isEqualTo(1);
   }
 
   @Test

@@ -128,6 +128,16 @@ public final class ContractExamples {
         T0.plusSeconds(8));
   }
 
+  public static PartialOutput partial() {
+    return new PartialOutput(
+        RequestId.of("req-0001"), AGENT, MODEL, 0, 0, "B", 1, T0.plusMillis(181));
+  }
+
+  public static CancelRequest cancel() {
+    return new CancelRequest(
+        RequestId.of("req-0001"), AGENT, MODEL, "the client closed the stream", T0.plusSeconds(1));
+  }
+
   /** Each sample with the topic it travels on. */
   public static List<Object[]> all() {
     return List.of(
@@ -137,6 +147,8 @@ public final class ContractExamples {
         new Object[] {Topic.plan(AGENT), plan()},
         new Object[] {Topic.requests(AGENT, MODEL), request()},
         new Object[] {Topic.replies(ORCHESTRATOR, AGENT), reply()},
+        new Object[] {Topic.replies(ORCHESTRATOR, AGENT), partial()},
+        new Object[] {Topic.cancel(AGENT), cancel()},
         new Object[] {Topic.replies(ORCHESTRATOR, AGENT), error()},
         new Object[] {Topic.errors(AGENT), error()});
   }

@@ -15,6 +15,11 @@ public enum ErrorCode {
    */
   OVER_BUDGET("over-budget"),
   PLAN_REJECTED("plan-rejected"),
+  /**
+   * The orchestrator withdrew the request ({@link CancelRequest}: its client went away): generation
+   * stopped before its end; the message says after how many tokens.
+   */
+  CANCELLED("cancelled"),
   INTERNAL("internal");
 
   private final String label;

@@ -25,6 +25,9 @@ import java.util.List;
  *     energy budget); the agent refuses with {@link ErrorCode#OVER_BUDGET} when the prefill alone
  *     would not fit and otherwise stops generating before the metered energy would pass it ({@link
  *     FinishReason#ENERGY_CAP}); absent: no cap but the deadline and {@code maxTokens}
+ * @param stream optional: {@code true} asks the agent to publish the answer's text as it is
+ *     generated, in {@link PartialOutput}s on {@code replyTo} before the {@link InferenceReply};
+ *     absent or {@code false}: only the reply
  */
 public record InferenceRequest(
     @JsonProperty(required = true) RequestId requestId,
@@ -36,8 +39,35 @@ public record InferenceRequest(
     @JsonProperty(required = true) Instant issuedAt,
     @JsonProperty(required = true) Instant deadline,
     @JsonProperty(required = true) String replyTo,
-    Joules energyCapJ)
+    Joules energyCapJ,
+    Boolean stream)
     implements Message {
+
+  /** A request with an energy cap (or none), not streamed. */
+  public InferenceRequest(
+      RequestId requestId,
+      int attempt,
+      AgentId agentId,
+      ModelId modelId,
+      List<ChatMessage> messages,
+      GenerationParams params,
+      Instant issuedAt,
+      Instant deadline,
+      String replyTo,
+      Joules energyCapJ) {
+    this(
+        requestId,
+        attempt,
+        agentId,
+        modelId,
+        messages,
+        params,
+        issuedAt,
+        deadline,
+        replyTo,
+        energyCapJ,
+        null);
+  }
 
   /** A request without an energy cap. */
   public InferenceRequest(
@@ -66,6 +96,7 @@ public record InferenceRequest(
       throw new IllegalArgumentException(
           "field 'deadline' has value " + deadline + ": it must be after issuedAt " + issuedAt);
     }
+    stream = Boolean.TRUE.equals(stream) ? Boolean.TRUE : null;
     if (energyCapJ != null && !(energyCapJ.value() > 0)) {
       throw new IllegalArgumentException(
           "field 'energyCapJ' has value " + energyCapJ.value() + ": it must be > 0 when present");
@@ -100,7 +131,29 @@ public record InferenceRequest(
   /** This request with an energy cap ({@code null}: none). */
   public InferenceRequest withEnergyCap(Joules cap) {
     return new InferenceRequest(
-        requestId, attempt, agentId, modelId, messages, params, issuedAt, deadline, replyTo, cap);
+        requestId, attempt, agentId, modelId, messages, params, issuedAt, deadline, replyTo, cap,
+        stream);
+  }
+
+  /** This request, streamed or not. */
+  public InferenceRequest withStream(boolean on) {
+    return new InferenceRequest(
+        requestId,
+        attempt,
+        agentId,
+        modelId,
+        messages,
+        params,
+        issuedAt,
+        deadline,
+        replyTo,
+        energyCapJ,
+        on);
+  }
+
+  /** Whether the answer is to be streamed in {@link PartialOutput}s. */
+  public boolean streamed() {
+    return Boolean.TRUE.equals(stream);
   }
 
   /** Time left until the deadline at {@code now}; zero when it has passed. */

@@ -11,6 +11,8 @@ public sealed interface Message
         PlanAssignment,
         InferenceRequest,
         InferenceReply,
+        PartialOutput,
+        CancelRequest,
         ErrorReport {
 
   /** The agent this message is from or for. */

@@ -10,6 +10,8 @@ public enum MessageType {
   PLAN("plan", PlanAssignment.class),
   REQUEST("request", InferenceRequest.class),
   REPLY("reply", InferenceReply.class),
+  PARTIAL("partial", PartialOutput.class),
+  CANCEL("cancel", CancelRequest.class),
   ERROR("error", ErrorReport.class);
 
   private final String label;

@@ -38,8 +38,18 @@ public record Topic(Kind kind, AgentId agentId, ModelId modelId, OrchestratorId 
     PLAN(1, true, EnumSet.of(MessageType.PLAN), Publisher.ORCHESTRATOR),
     /** Inference requests to one expert; not retained; message expiry = deadline. */
     REQUESTS(1, false, EnumSet.of(MessageType.REQUEST), Publisher.ORCHESTRATOR),
-    /** Replies and request errors to one orchestrator replica; not retained. */
-    REPLIES(1, false, EnumSet.of(MessageType.REPLY, MessageType.ERROR), Publisher.AGENT),
+    /**
+     * Replies, partial output of streamed requests and request errors to one orchestrator replica;
+     * not retained. One agent's messages for one request arrive in the order sent (QoS 1 on one
+     * topic): its partials, then its reply or error.
+     */
+    REPLIES(
+        1,
+        false,
+        EnumSet.of(MessageType.REPLY, MessageType.PARTIAL, MessageType.ERROR),
+        Publisher.AGENT),
+    /** Withdrawn requests (the client went away): the agent stops them; not retained. */
+    CANCEL(1, false, EnumSet.of(MessageType.CANCEL), Publisher.ORCHESTRATOR),
     /** Errors an agent cannot tie to a request; not retained. */
     ERRORS(1, false, EnumSet.of(MessageType.ERROR), Publisher.AGENT);
 
@@ -85,6 +95,7 @@ public record Topic(Kind kind, AgentId agentId, ModelId modelId, OrchestratorId 
         case REQUESTS -> ROOT + "/agents/{agentId}/experts/{modelId}/requests";
         case REPLIES -> ROOT + "/orchestrators/{orchestratorId}/replies/{agentId}";
         case ERRORS -> ROOT + "/agents/{agentId}/errors";
+        case CANCEL -> ROOT + "/agents/{agentId}/cancel";
       };
     }
   }
@@ -150,6 +161,10 @@ public record Topic(Kind kind, AgentId agentId, ModelId modelId, OrchestratorId 
     return new Topic(Kind.ERRORS, agent, null, null);
   }
 
+  public static Topic cancel(AgentId agent) {
+    return new Topic(Kind.CANCEL, agent, null, null);
+  }
+
   /** The topic name to publish on. */
   public String name() {
     return switch (kind) {
@@ -160,6 +175,7 @@ public record Topic(Kind kind, AgentId agentId, ModelId modelId, OrchestratorId 
       case REQUESTS -> ROOT + "/agents/" + agentId + "/experts/" + modelId + "/requests";
       case REPLIES -> ROOT + "/orchestrators/" + orchestratorId + "/replies/" + agentId;
       case ERRORS -> ROOT + "/agents/" + agentId + "/errors";
+      case CANCEL -> ROOT + "/agents/" + agentId + "/cancel";
     };
   }
 
@@ -226,9 +242,12 @@ public record Topic(Kind kind, AgentId agentId, ModelId modelId, OrchestratorId 
         case "profile" -> profile(agent);
         case "plan" -> plan(agent);
         case "errors" -> errors(agent);
+        case "cancel" -> cancel(agent);
         default ->
             throw new InvalidTopicException(
-                name, "kind", "'" + l[2] + "' is not one of birth, state, profile, plan, errors");
+                name,
+                "kind",
+                "'" + l[2] + "' is not one of birth, state, profile, plan, errors, cancel");
       };
     }
     if (l.length == 5 && l[0].equals("agents") && l[2].equals("experts")) {

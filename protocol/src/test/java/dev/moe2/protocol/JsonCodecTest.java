@@ -267,6 +267,38 @@ class JsonCodecTest {
   }
 
   @Test
+  void decode_partialLongerThanTheLimit_throwsInvalidFieldNamingText() {
+    String json =
+        text(codec.encode(ContractExamples.partial()))
+            .replace("\"text\":\"B\"", "\"text\":\"" + "x".repeat(1025) + "\"");
+
+    assertThatThrownBy(
+            () -> codec.decode(Topic.replies(ContractExamples.ORCHESTRATOR, AGENT), utf8(json)))
+        .isInstanceOfSatisfying(
+            InvalidFieldException.class,
+            e ->
+                assertThat(e.reason())
+                    .isEqualTo("field 'text' has 1025 characters: a piece carries 1 to 1024"));
+  }
+
+  @Test
+  void encode_requestStreamed_writesStreamTrueAndOmitsItOtherwise() {
+    InferenceRequest plain = ContractExamples.request();
+
+    assertThat(text(codec.encode(plain.withStream(true)))).contains("\"stream\":true");
+    assertThat(text(codec.encode(plain))).doesNotContain("stream");
+    assertThat(plain.withStream(false).stream()).isNull();
+    assertThat(
+            codec
+                .decode(
+                    Topic.requests(AGENT, ContractExamples.MODEL),
+                    codec.encode(plain.withStream(true)),
+                    InferenceRequest.class)
+                .streamed())
+        .isTrue();
+  }
+
+  @Test
   void decode_agentIdOtherThanTopics_throwsInvalidField() {
     String json =
         text(codec.encode(ContractExamples.birth()))

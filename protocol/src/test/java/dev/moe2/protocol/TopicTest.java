@@ -22,7 +22,8 @@ class TopicTest {
         Topic.plan(A),
         Topic.requests(A, ModelId.of("zephyr-7b-beta")),
         Topic.replies(OrchestratorId.of("orch-1"), A),
-        Topic.errors(A));
+        Topic.errors(A),
+        Topic.cancel(A));
   }
 
   @ParameterizedTest

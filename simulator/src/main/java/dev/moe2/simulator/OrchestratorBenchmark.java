@@ -25,7 +25,10 @@ import picocli.CommandLine.Option;
       "Starts the orchestrator (its packaged jar, embedded broker on 127.0.0.1) and four edge",
       "agents with instant simulated backends (scenario bench-4), then measures: the orchestrator's",
       "overhead per request (the response time: the agents spend no time), sustained requests/s",
-      "with concurrent clients, and the time from an agent's death to the plan without it.",
+      "with concurrent clients, and the time from an agent's death to the plan without it; then,",
+      "on a second orchestrator with the reference fleet in slow motion and 128-token answers",
+      "(scenario bench-stream), streamed requests from one client: the time to the first text",
+      "chunk against the time to the whole answer.",
       "The last line is a key=value summary."
     })
 public final class OrchestratorBenchmark implements Callable<Integer> {
@@ -46,6 +49,17 @@ public final class OrchestratorBenchmark implements Callable<Integer> {
 
   @Option(names = "--clients", defaultValue = "8", description = "Concurrent clients (throughput).")
   int clients;
+
+  @Option(
+      names = "--stream-requests",
+      defaultValue = "60",
+      description = "Streamed requests from one client (time to first token).")
+  int streamRequests;
+
+  @Option(
+      names = "--only-stream",
+      description = "Measure only the streaming phase (skips overhead, throughput and re-plan).")
+  boolean onlyStream;
 
   @Option(
       names = "--jar",
@@ -75,6 +89,106 @@ public final class OrchestratorBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    double[] r =
+        onlyStream ? new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0} : main();
+    double[] s = streaming();
+    System.out.printf(Locale.ROOT, "%-40s %10s%n", "measure", "value");
+    if (!onlyStream) {
+      System.out.printf(Locale.ROOT, "%-40s %10.0f%n", "requests answered", r[4]);
+      System.out.printf(Locale.ROOT, "%-40s %10.0f%n", "requests failed (explicit errors)", r[5]);
+      System.out.printf(Locale.ROOT, "%-40s %10.2f%n", "overhead p50 (ms, one client)", r[0]);
+      System.out.printf(Locale.ROOT, "%-40s %10.2f%n", "overhead p99 (ms, one client)", r[1]);
+      System.out.printf(
+          Locale.ROOT, "%-40s %10.1f%n", "sustained requests/s (" + clients + " clients)", r[2]);
+      System.out.printf(Locale.ROOT, "%-40s %10.1f%n", "agent death -> new plan (ms)", r[3]);
+    }
+    System.out.printf(Locale.ROOT, "%-40s %10.0f%n", "streamed requests answered", s[5]);
+    System.out.printf(Locale.ROOT, "%-40s %10.1f%n", "time to first token p50 (ms, client)", s[0]);
+    System.out.printf(Locale.ROOT, "%-40s %10.1f%n", "time to first token p99 (ms, client)", s[1]);
+    System.out.printf(
+        Locale.ROOT, "%-40s %10.1f%n", "whole streamed answer p50 (ms, client)", s[2]);
+    System.out.printf(Locale.ROOT, "%-40s %10.0f%n", "text chunks per answer p50", s[3]);
+    System.out.printf(Locale.ROOT, "%-40s %10.1f%n", "time to first token p50 (ms, server)", s[4]);
+    System.out.printf(
+        Locale.ROOT,
+        "orchestrator overhead_p50_ms=%.2f overhead_p99_ms=%.2f rps=%.1f replan_ms=%.1f answered=%d"
+            + " failed=%d ttft_p50_ms=%.1f ttft_p99_ms=%.1f stream_total_p50_ms=%.1f"
+            + " stream_chunks_p50=%.0f server_ttft_p50_ms=%.1f streamed=%d%n",
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        (long) r[4],
+        (long) r[5],
+        s[0],
+        s[1],
+        s[2],
+        s[3],
+        s[4],
+        (long) s[5]);
+    return 0;
+  }
+
+  /**
+   * The streaming phase: {@code --stream-requests} streamed math and code questions (128-token
+   * answers) from one client against the bench-stream fleet.
+   *
+   * @return ttft p50, ttft p99, whole answer p50 (client, ms), text chunks p50, server ttft p50,
+   *     answered
+   */
+  private double[] streaming() throws Exception {
+    try (OrchestratorProcess orch =
+            OrchestratorProcess.start(
+                jar, shared, 0, 0, List.of("-Dquarkus.log.level=WARN"), Duration.ofMinutes(10));
+        SimulatedFleet fleet =
+            SimulatedFleet.start(
+                Scenario.load("bench-stream"), orch.brokerUri(), null, orch.logins())) {
+      new FleetWatch(orch.baseUrl(), orch.apiKey(ApiRole.VIEWER))
+          .await(Duration.ofSeconds(60), w -> w.confirmed() == 4, "the plan to be confirmed");
+      dev.moe2.simulator.replay.StreamProbe probe =
+          new dev.moe2.simulator.replay.StreamProbe(orch.baseUrl(), orch.apiKey(ApiRole.CLIENT));
+      System.err.printf(
+          Locale.ROOT,
+          "bench-orchestrator: streaming, %d streamed requests from one client ...%n",
+          streamRequests);
+      for (int i = 0; i < 5; i++) {
+        probe.stream("math", "warm-up question " + i, 128);
+      }
+      DoubleHistogram ttft = new DoubleHistogram(3);
+      DoubleHistogram total = new DoubleHistogram(3);
+      DoubleHistogram chunks = new DoubleHistogram(3);
+      DoubleHistogram server = new DoubleHistogram(3);
+      int answered = 0;
+      for (int i = 0; i < streamRequests; i++) {
+        String category = i % 2 == 0 ? "math" : "code";
+        dev.moe2.simulator.replay.StreamProbe.Timing t =
+            probe.stream(category, "streamed question number " + i + " about " + category, 128);
+        if (!t.answered()) {
+          continue;
+        }
+        answered++;
+        ttft.recordValue(Math.max(0.001, t.ttftMs()));
+        total.recordValue(Math.max(0.001, t.totalMs()));
+        chunks.recordValue(Math.max(1, t.chunks()));
+        if (!Double.isNaN(t.serverTtftMs())) {
+          server.recordValue(Math.max(0.001, t.serverTtftMs()));
+        }
+      }
+      if (answered == 0) {
+        throw new IllegalStateException("no streamed request was answered");
+      }
+      return new double[] {
+        ttft.getValueAtPercentile(50),
+        ttft.getValueAtPercentile(99),
+        total.getValueAtPercentile(50),
+        chunks.getValueAtPercentile(50),
+        server.getTotalCount() == 0 ? Double.NaN : server.getValueAtPercentile(50),
+        answered
+      };
+    }
+  }
+
+  private double[] main() throws Exception {
     double[] r;
     try (OrchestratorProcess orch =
             OrchestratorProcess.start(
@@ -137,23 +251,6 @@ public final class OrchestratorBenchmark implements Callable<Integer> {
             all.size() - answered
           };
     }
-    System.out.printf(Locale.ROOT, "%-36s %10s%n", "measure", "value");
-    System.out.printf(Locale.ROOT, "%-36s %10.0f%n", "requests answered", r[4]);
-    System.out.printf(Locale.ROOT, "%-36s %10.0f%n", "requests failed (explicit errors)", r[5]);
-    System.out.printf(Locale.ROOT, "%-36s %10.2f%n", "overhead p50 (ms, one client)", r[0]);
-    System.out.printf(Locale.ROOT, "%-36s %10.2f%n", "overhead p99 (ms, one client)", r[1]);
-    System.out.printf(
-        Locale.ROOT, "%-36s %10.1f%n", "sustained requests/s (" + clients + " clients)", r[2]);
-    System.out.printf(Locale.ROOT, "%-36s %10.1f%n", "agent death -> new plan (ms)", r[3]);
-    System.out.printf(
-        Locale.ROOT,
-        "orchestrator overhead_p50_ms=%.2f overhead_p99_ms=%.2f rps=%.1f replan_ms=%.1f answered=%d failed=%d%n",
-        r[0],
-        r[1],
-        r[2],
-        r[3],
-        (long) r[4],
-        (long) r[5]);
-    return 0;
+    return r;
   }
 }

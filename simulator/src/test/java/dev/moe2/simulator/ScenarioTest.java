@@ -89,7 +89,7 @@ class ScenarioTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"reference", "load-8", "faults", "bench-4", "replicas-3"})
+  @ValueSource(strings = {"reference", "load-8", "faults", "bench-4", "bench-stream", "replicas-3"})
   void load_builtIn_byName(String name) {
     assertThat(Scenario.load(name).devices()).isNotEmpty();
   }

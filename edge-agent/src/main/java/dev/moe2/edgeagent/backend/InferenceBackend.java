@@ -27,15 +27,23 @@ public interface InferenceBackend extends AutoCloseable {
    */
   int promptTokens(List<ChatMessage> messages);
 
+  /** Generates an answer without streaming it. */
+  default Generation generate(
+      List<ChatMessage> messages, GenerationParams params, Cancellation cancel) {
+    return generate(messages, params, cancel, TokenSink.NONE);
+  }
+
   /**
-   * Generates an answer.
+   * Generates an answer, handing its text to {@code sink} as it is produced.
    *
    * @param cancel checked between tokens; when it fires, generation stops with {@link
    *     GenerationCancelledException}; when its {@link Cancellation#stopBefore} says so, the answer
    *     ends there with the finish reason it gives
+   * @param sink receives the text as it is produced ({@link TokenSink#NONE}: not streamed)
    * @throws BackendException when the backend fails (not loaded, server error, ...)
    */
-  Generation generate(List<ChatMessage> messages, GenerationParams params, Cancellation cancel);
+  Generation generate(
+      List<ChatMessage> messages, GenerationParams params, Cancellation cancel, TokenSink sink);
 
   @Override
   void close();

@@ -99,7 +99,7 @@ public final class OnnxBackend implements InferenceBackend {
 
   @Override
   public Generation generate(
-      List<ChatMessage> messages, GenerationParams params, Cancellation cancel) {
+      List<ChatMessage> messages, GenerationParams params, Cancellation cancel, TokenSink sink) {
     OrtSession s = session;
     if (s == null) {
       throw new BackendException("the ONNX model " + modelFile.getFileName() + " is not loaded");
@@ -118,6 +118,7 @@ public final class OnnxBackend implements InferenceBackend {
     int promptCount = n;
     Random random = new Random(params.seed() == null ? 0L : params.seed());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
+    Streamed streamed = new Streamed(sink, params.stop());
     long firstToken = -1;
     int generated = 0;
     FinishReason finish = FinishReason.LENGTH;
@@ -151,6 +152,7 @@ public final class OnnxBackend implements InferenceBackend {
         finish = FinishReason.STOP;
         break;
       }
+      streamed.offer(out, generated);
     }
     long end = System.nanoTime();
     String text = out.toString(StandardCharsets.UTF_8);
@@ -164,6 +166,44 @@ public final class OnnxBackend implements InferenceBackend {
         finish,
         Duration.ofNanos((firstToken < 0 ? end : firstToken) - start),
         Duration.ofNanos(end - start));
+  }
+
+  /**
+   * The text handed to the sink so far: after each token, what is final of the decoded bytes — not
+   * an incomplete UTF-8 sequence at the end, nor the last characters a stop string could still
+   * claim (the answer is trimmed before a stop string).
+   */
+  private static final class Streamed {
+    private final TokenSink sink;
+    private final int holdBack;
+    private int sent;
+
+    Streamed(TokenSink sink, List<String> stops) {
+      this.sink = sink;
+      this.holdBack =
+          stops == null
+              ? 0
+              : Math.max(0, stops.stream().mapToInt(String::length).max().orElse(1) - 1);
+    }
+
+    void offer(ByteArrayOutputStream out, int tokens) {
+      if (sink == TokenSink.NONE) {
+        return;
+      }
+      String text = out.toString(StandardCharsets.UTF_8);
+      int end = text.length();
+      while (end > 0 && text.charAt(end - 1) == '\uFFFD') {
+        end--; // an incomplete sequence: its bytes decode once the next token completes them
+      }
+      end -= holdBack;
+      if (end > 0 && Character.isHighSurrogate(text.charAt(end - 1))) {
+        end--;
+      }
+      if (end > sent) {
+        sink.accept(text.substring(sent, end), tokens);
+        sent = end;
+      }
+    }
   }
 
   /** The prompt in this model's Llama 2 tokens (BOS included), cut at the context length. */

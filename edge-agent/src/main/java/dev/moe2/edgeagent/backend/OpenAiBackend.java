@@ -87,7 +87,7 @@ public final class OpenAiBackend implements InferenceBackend {
 
   @Override
   public Generation generate(
-      List<ChatMessage> messages, GenerationParams params, Cancellation cancel) {
+      List<ChatMessage> messages, GenerationParams params, Cancellation cancel, TokenSink sink) {
     if (!loaded) {
       throw new BackendException("model " + model + " at " + endpoint + " is not marked resident");
     }
@@ -140,7 +140,7 @@ public final class OpenAiBackend implements InferenceBackend {
                 + response.statusCode()
                 + (text.isEmpty() ? "" : ": " + text));
       }
-      return read(in, params, cancel, start, promptTokens(messages));
+      return read(in, params, cancel, sink, start, promptTokens(messages));
     } catch (IOException e) {
       throw new BackendException(
           "cannot read the stream from " + endpoint + ": " + e.getMessage(), e);
@@ -148,7 +148,12 @@ public final class OpenAiBackend implements InferenceBackend {
   }
 
   private Generation read(
-      InputStream in, GenerationParams params, Cancellation cancel, long start, int promptEstimate)
+      InputStream in,
+      GenerationParams params,
+      Cancellation cancel,
+      TokenSink sink,
+      long start,
+      int promptEstimate)
       throws IOException {
     BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
     StringBuilder text = new StringBuilder();
@@ -186,6 +191,7 @@ public final class OpenAiBackend implements InferenceBackend {
         }
         chunks++;
         text.append(content);
+        sink.accept(content, chunks);
         FinishReason stop =
             cancel.stopBefore(promptEstimate, chunks, Duration.ofNanos(System.nanoTime() - start));
         if (stop != null) {

@@ -14,8 +14,8 @@ import java.util.function.Supplier;
  * {@link AgentLink} over the project's MQTT 5 client ({@link MqttLink}, Eclipse Paho): client id =
  * agent id, clean start, the retained offline state as last will (rebuilt at every connect, so it
  * carries the current incarnation), keep-alive from config, username/password and TLS when
- * configured; subscribes to the agent's request, plan and own state topics and announces itself
- * only once the broker has granted all three.
+ * configured; subscribes to the agent's request, plan, cancel and own state topics and announces
+ * itself only once the broker has granted all three.
  */
 public final class PahoLink implements AgentLink {
 
@@ -59,6 +59,7 @@ public final class PahoLink implements AgentLink {
             List.of(
                 new MqttLink.Subscription(Topic.requestsFilter(agent), 1),
                 new MqttLink.Subscription(Topic.plan(agent).name(), 1),
+                new MqttLink.Subscription(Topic.cancel(agent).name(), 1),
                 // its own state: a late will of this incarnation is answered by re-asserting online
                 new MqttLink.Subscription(state.name(), 1)),
             () ->

@@ -23,6 +23,11 @@ final class RecentRequests {
         };
   }
 
+  /** Whether {@code key} has been offered (and not yet aged out). */
+  synchronized boolean contains(String key) {
+    return seen.containsKey(key);
+  }
+
   /** True the first time {@code key} is offered, false for a duplicate. */
   synchronized boolean firstTime(String key) {
     return seen.putIfAbsent(key, Boolean.TRUE) == null;

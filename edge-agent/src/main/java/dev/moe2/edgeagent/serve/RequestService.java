@@ -11,6 +11,7 @@ import dev.moe2.edgeagent.mqtt.AgentLink;
 import dev.moe2.edgeagent.profile.Profiler;
 import dev.moe2.mqtt.LinkException;
 import dev.moe2.protocol.AgentId;
+import dev.moe2.protocol.CancelRequest;
 import dev.moe2.protocol.EnergyReading;
 import dev.moe2.protocol.ErrorCode;
 import dev.moe2.protocol.ErrorReport;
@@ -22,10 +23,12 @@ import dev.moe2.protocol.JsonCodec;
 import dev.moe2.protocol.Latency;
 import dev.moe2.protocol.Message;
 import dev.moe2.protocol.ModelId;
+import dev.moe2.protocol.PartialOutput;
 import dev.moe2.protocol.ProtocolException;
 import dev.moe2.protocol.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -50,7 +53,18 @@ public final class RequestService {
 
   /** Counters for logs, tests and benchmarks. */
   public record Counters(
-      long received, long replied, long errors, long duplicates, long malformed, long overloaded) {}
+      long received,
+      long replied,
+      long errors,
+      long duplicates,
+      long malformed,
+      long overloaded,
+      long cancelled) {}
+
+  /** A running dispatch, and why it was withdrawn (null while it was not). */
+  private static final class Running {
+    volatile String cancelled;
+  }
 
   private final AgentId agent;
   private final Map<ModelId, HostedModel> models;
@@ -71,6 +85,11 @@ public final class RequestService {
   private final AtomicLong duplicates = new AtomicLong();
   private final AtomicLong malformed = new AtomicLong();
   private final AtomicLong overloaded = new AtomicLong();
+  private final AtomicLong cancelledCount = new AtomicLong();
+  private final java.util.concurrent.ConcurrentMap<String, Running> running =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final RecentRequests withdrawn = new RecentRequests(1024);
+  private volatile Duration streamInterval = Duration.ofMillis(PartialOutput.MIN_INTERVAL_MS);
   private volatile boolean stopping;
 
   /**
@@ -116,7 +135,55 @@ public final class RequestService {
         errors.get(),
         duplicates.get(),
         malformed.get(),
-        overloaded.get());
+        overloaded.get(),
+        cancelledCount.get());
+  }
+
+  /**
+   * The least time between two partial outputs of one streamed dispatch (the contract's {@link
+   * PartialOutput#MIN_INTERVAL_MS} unless set; never less).
+   */
+  public void streamInterval(Duration interval) {
+    if (interval.toMillis() < PartialOutput.MIN_INTERVAL_MS) {
+      throw new IllegalArgumentException(
+          "streamInterval has value "
+              + interval
+              + ": the contract allows at most one piece per "
+              + PartialOutput.MIN_INTERVAL_MS
+              + " ms");
+    }
+    this.streamInterval = interval;
+  }
+
+  /**
+   * A message arrived on this agent's cancel topic: the dispatches it names stop before their next
+   * token and are answered {@code cancelled}; one that has not started yet will not run.
+   */
+  public void cancelArrived(String topicName, byte[] payload) {
+    CancelRequest c;
+    try {
+      c = codec.decode(Topic.parse(topicName), payload, CancelRequest.class);
+    } catch (ProtocolException e) {
+      LOG.log(
+          System.Logger.Level.WARNING, "malformed cancel on {0}: {1}", topicName, e.getMessage());
+      return;
+    }
+    for (ModelId model : models.keySet()) {
+      if (c.covers(model)) {
+        String key = c.requestId().value() + "#" + model.value();
+        withdrawn.firstTime(key);
+        Running r = running.get(key);
+        if (r != null) {
+          r.cancelled = c.reason();
+          LOG.log(
+              System.Logger.Level.INFO,
+              "request {0} on {1} withdrawn: {2}",
+              c.requestId(),
+              model,
+              c.reason());
+        }
+      }
+    }
   }
 
   /** Refuses new work and cancels running generations (shutdown). */
@@ -233,7 +300,14 @@ public final class RequestService {
   }
 
   private void run(InferenceRequest request, HostedModel model) {
+    String key = request.requestId().value() + "#" + request.modelId().value();
+    Running me = new Running();
+    running.put(key, me);
     try {
+      if (withdrawn.contains(key)) {
+        me.cancelled = "withdrawn before it started";
+        throw new GenerationCancelledException(0, request.params().maxTokens());
+      }
       GenerationParams params = request.params();
       BudgetGuard guard =
           new BudgetGuard(
@@ -260,7 +334,9 @@ public final class RequestService {
           new Cancellation() {
             @Override
             public boolean cancelled() {
-              return stopping || !clock.instant().isBefore(request.deadline());
+              return stopping
+                  || me.cancelled != null
+                  || !clock.instant().isBefore(request.deadline());
             }
 
             @Override
@@ -271,9 +347,20 @@ public final class RequestService {
           };
       EnergyMeter.Window window = meter.begin();
       guard.started(window);
+      PartialStream stream =
+          request.streamed()
+              ? new PartialStream(request, p -> send(request, p), clock, streamInterval)
+              : null;
       Generation g;
       try {
-        g = model.backend().generate(request.messages(), params, cancel);
+        g =
+            model
+                .backend()
+                .generate(
+                    request.messages(),
+                    params,
+                    cancel,
+                    stream == null ? dev.moe2.edgeagent.backend.TokenSink.NONE : stream);
       } catch (GenerationStoppedException e) {
         EnergyReading spent =
             meter.end(window, new Work(model.sizeClass(), e.promptTokens(), 0, e.busy()));
@@ -324,6 +411,9 @@ public final class RequestService {
       if (!done.isBefore(request.deadline())) {
         throw new GenerationCancelledException(g.completionTokens(), request.params().maxTokens());
       }
+      if (stream != null) {
+        stream.finish();
+      }
       InferenceReply reply =
           new InferenceReply(
               request.requestId(),
@@ -354,6 +444,15 @@ public final class RequestService {
         onDrift.run();
       }
     } catch (GenerationCancelledException e) {
+      if (me.cancelled != null && !stopping) {
+        cancelledCount.incrementAndGet();
+        fail(
+            request,
+            ErrorCode.CANCELLED,
+            "withdrawn by the orchestrator (" + me.cancelled + "); " + e.getMessage(),
+            false);
+        return;
+      }
       fail(
           request,
           ErrorCode.DEADLINE_EXCEEDED,
@@ -369,6 +468,7 @@ public final class RequestService {
       fail(
           request, ErrorCode.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage(), false);
     } finally {
+      running.remove(key);
       slots.release();
     }
   }

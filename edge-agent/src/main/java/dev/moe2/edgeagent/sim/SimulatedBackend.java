@@ -6,6 +6,7 @@ import dev.moe2.edgeagent.backend.Generation;
 import dev.moe2.edgeagent.backend.GenerationCancelledException;
 import dev.moe2.edgeagent.backend.GenerationStoppedException;
 import dev.moe2.edgeagent.backend.InferenceBackend;
+import dev.moe2.edgeagent.backend.TokenSink;
 import dev.moe2.profiles.Performance;
 import dev.moe2.protocol.ChatMessage;
 import dev.moe2.protocol.ChatRole;
@@ -85,7 +86,7 @@ public final class SimulatedBackend implements InferenceBackend {
 
   @Override
   public Generation generate(
-      List<ChatMessage> messages, GenerationParams params, Cancellation cancel) {
+      List<ChatMessage> messages, GenerationParams params, Cancellation cancel, TokenSink sink) {
     if (!loaded) {
       throw new BackendException("simulated model " + modelId + " is not loaded");
     }
@@ -112,6 +113,17 @@ public final class SimulatedBackend implements InferenceBackend {
     if (!device.pass(first, cancel)) {
       throw new GenerationCancelledException(0, params.maxTokens());
     }
+    String question =
+        messages.stream()
+            .filter(m -> m.role() == ChatRole.USER)
+            .reduce((a, b) -> b)
+            .map(ChatMessage::content)
+            .orElse("");
+    String text =
+        book.answer(question, datasetModel)
+            .orElse("simulated answer from " + modelId + " (" + tokens + " tokens)");
+    // the text streams in step with the tokens: after token i, ceil(i / tokens) of it
+    int sent = stream(sink, text, 0, 1, tokens);
     FinishReason capped = null;
     int done = 1;
     for (; done < tokens; done++) {
@@ -122,17 +134,9 @@ public final class SimulatedBackend implements InferenceBackend {
       if (!device.pass(seconds(perToken), cancel)) {
         throw new GenerationCancelledException(done, params.maxTokens());
       }
+      sent = stream(sink, text, sent, done + 1, tokens);
     }
     tokens = done;
-    String question =
-        messages.stream()
-            .filter(m -> m.role() == ChatRole.USER)
-            .reduce((a, b) -> b)
-            .map(ChatMessage::content)
-            .orElse("");
-    String text =
-        book.answer(question, datasetModel)
-            .orElse("simulated answer from " + modelId + " (" + tokens + " tokens)");
     Duration total = ttft.plus(seconds(perToken * (tokens - 1)));
     return new Generation(
         text,
@@ -145,6 +149,21 @@ public final class SimulatedBackend implements InferenceBackend {
                 : FinishReason.STOP,
         ttft,
         total);
+  }
+
+  /**
+   * Hands the sink the text due after {@code done} of {@code tokens} tokens; returns chars sent.
+   */
+  private static int stream(TokenSink sink, String text, int sent, int done, int tokens) {
+    int due = (int) Math.min(text.length(), ((long) text.length() * done + tokens - 1) / tokens);
+    if (due > 0 && due < text.length() && Character.isHighSurrogate(text.charAt(due - 1))) {
+      due--;
+    }
+    if (due > sent) {
+      sink.accept(text.substring(sent, due), done);
+      return due;
+    }
+    return sent;
   }
 
   /** Four characters a token, at least one. */

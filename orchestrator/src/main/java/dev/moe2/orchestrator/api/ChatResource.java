@@ -37,6 +37,15 @@ public class ChatResource {
   private final Clock clock;
   private final HttpEdge arrival;
 
+  /** Routes streamed requests (the HTTP worker meanwhile writes their chunks). */
+  private final java.util.concurrent.ExecutorService streams =
+      java.util.concurrent.Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "moe2-stream");
+            t.setDaemon(true);
+            return t;
+          });
+
   ChatResource(
       RequestRouter router,
       PlanningService planning,
@@ -115,16 +124,46 @@ public class ChatResource {
               + planning.categories().stream().map(CategoryConfig::id).toList()
               + " and 'auto' (GET /v1/models)");
     }
-    RequestRouter.Answer a =
-        router.route(request.ask().withCaller(SiteSecurity.keyIdOf(rc)), arrived);
+    RequestRouter.Ask ask = request.ask().withCaller(SiteSecurity.keyIdOf(rc));
     long created = clock.instant().getEpochSecond();
-    String id = "chatcmpl-" + a.decision().requestId();
-    String category = a.decision().category();
     if (request.stream()) {
-      return Response.ok(sse(id, created, category, a, request.includeUsage()), "text/event-stream")
-          .build();
+      return stream(ask, arrived, created, request.includeUsage(), rc);
     }
-    return Response.ok(completion(id, created, category, a), MediaType.APPLICATION_JSON).build();
+    RequestRouter.Answer a = router.route(ask, arrived);
+    String id = "chatcmpl-" + a.decision().requestId();
+    return Response.ok(
+            completion(id, created, a.decision().category(), a), MediaType.APPLICATION_JSON)
+        .build();
+  }
+
+  /**
+   * A streamed answer: the request is routed on a thread of its own that feeds the stream; this
+   * worker answers once the first text (or the end) is there, and then writes the chunks as they
+   * come. A refusal or failure before any text is the usual JSON error.
+   */
+  private Response stream(
+      RequestRouter.Ask ask,
+      java.time.Instant arrived,
+      long created,
+      boolean includeUsage,
+      io.vertx.ext.web.RoutingContext rc) {
+    SseStream s = new SseStream(JSON, created, includeUsage, () -> rc.response().closed());
+    Runnable routing = () -> s.route(() -> router.route(ask, arrived, s));
+    try {
+      streams.execute(io.opentelemetry.context.Context.current().wrap(routing));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      throw new ApiException(503, "overloaded", "the orchestrator is stopping; retry shortly");
+    }
+    s.awaitFirst();
+    return Response.ok((jakarta.ws.rs.core.StreamingOutput) s::writeTo, "text/event-stream")
+        .header("Cache-Control", "no-cache")
+        .header("X-Accel-Buffering", "no")
+        .build();
+  }
+
+  @jakarta.annotation.PreDestroy
+  void stop() {
+    streams.shutdown();
   }
 
   private static ObjectNode completion(
@@ -148,42 +187,5 @@ public class ChatResource {
         .put("prompt_tokens", a.promptTokens())
         .put("completion_tokens", a.completionTokens())
         .put("total_tokens", a.promptTokens() + a.completionTokens());
-  }
-
-  private static String sse(
-      String id, long created, String model, RequestRouter.Answer a, boolean includeUsage) {
-    ObjectNode first = JSON.createObjectNode();
-    first
-        .put("id", id)
-        .put("object", "chat.completion.chunk")
-        .put("created", created)
-        .put("model", model);
-    ObjectNode c1 = first.putArray("choices").addObject();
-    c1.put("index", 0);
-    c1.putObject("delta").put("role", "assistant").put("content", a.text());
-    c1.putNull("finish_reason");
-    ObjectNode last = JSON.createObjectNode();
-    last.put("id", id)
-        .put("object", "chat.completion.chunk")
-        .put("created", created)
-        .put("model", model);
-    ObjectNode c2 = last.putArray("choices").addObject();
-    c2.put("index", 0);
-    c2.putObject("delta");
-    c2.put("finish_reason", a.finishReason());
-    last.set("moe2", JSON.valueToTree(a.decision()));
-    String usage = "";
-    if (includeUsage) {
-      // as OpenAI streams it with stream_options.include_usage: a last chunk, no choices, usage
-      ObjectNode u = JSON.createObjectNode();
-      u.put("id", id)
-          .put("object", "chat.completion.chunk")
-          .put("created", created)
-          .put("model", model);
-      u.putArray("choices");
-      usage(u, a);
-      usage = "data: " + u + "\n\n";
-    }
-    return "data: " + first + "\n\n" + "data: " + last + "\n\n" + usage + "data: [DONE]\n\n";
   }
 }

@@ -198,7 +198,9 @@ public class FleetLink implements MessageBus {
         switch (topic.kind()) {
           case BIRTH, STATE, PROFILE, ERRORS -> fleet.accept(topic, m);
           case REPLIES -> {
-            Traces.arrived(tracer, in.userProperties(), topic);
+            if (!(m instanceof dev.moe2.protocol.PartialOutput)) {
+              Traces.arrived(tracer, in.userProperties(), topic);
+            }
             replies.accept(topic, m);
           }
           default -> LOG.debugf("ignoring %s", in.topic());

@@ -22,6 +22,10 @@ import java.util.Objects;
  * @param caller the id of the API key the request came with (never the key); null without keys
  * @param user the OpenAI {@code user} field the application sent (its own end-user id, for abuse
  *     tracing), as given; null when none
+ * @param ttftMs a streamed request's time to first token: from its arrival to the first text handed
+ *     to the client, ms; null when it was not streamed or no text was sent
+ * @param streamedBy a streamed request's expert whose text the stream carried (model@agent); null
+ *     when not streamed
  */
 public record Decision(
     String requestId,
@@ -42,7 +46,54 @@ public record Decision(
     boolean budgetViolated,
     String refusedBy,
     String caller,
-    String user) {
+    String user,
+    Double ttftMs,
+    String streamedBy) {
+
+  /** A decision of a request that was not streamed. */
+  public Decision(
+      String requestId,
+      Instant at,
+      String category,
+      boolean categoryPredicted,
+      int k,
+      double delayBudgetS,
+      double energyBudgetJ,
+      List<String> usable,
+      List<Chosen> chosen,
+      String bound,
+      Outcome outcome,
+      String answer,
+      String answeredBy,
+      double totalMs,
+      double energyJ,
+      boolean budgetViolated,
+      String refusedBy,
+      String caller,
+      String user) {
+    this(
+        requestId,
+        at,
+        category,
+        categoryPredicted,
+        k,
+        delayBudgetS,
+        energyBudgetJ,
+        usable,
+        chosen,
+        bound,
+        outcome,
+        answer,
+        answeredBy,
+        totalMs,
+        energyJ,
+        budgetViolated,
+        refusedBy,
+        caller,
+        user,
+        null,
+        null);
+  }
 
   public Decision {
     Objects.requireNonNull(requestId, "requestId");
@@ -67,7 +118,9 @@ public record Decision(
      * the orchestrator before dispatch (load) left too little.
      */
     OVERLOADED("overloaded"),
-    NO_ANSWER("no-answer");
+    NO_ANSWER("no-answer"),
+    /** A streamed request whose client went away: its experts were withdrawn. */
+    CLIENT_GONE("client-gone");
 
     private final String label;
 
@@ -90,7 +143,9 @@ public record Decision(
     /** Every slot of its agent stayed taken for as long as the deadline allowed: never sent. */
     QUEUE_TIMEOUT("queue-timeout"),
     /** The request could not be handed to the broker, or nothing was heard at all. */
-    NO_ANSWER("no-answer");
+    NO_ANSWER("no-answer"),
+    /** Withdrawn while it ran: the client of a streamed request went away. */
+    WITHDRAWN("withdrawn");
 
     private final String label;
 

@@ -93,6 +93,16 @@ public class DecisionLog {
           .register(metrics)
           .record(d.energyJ());
     }
+    if (d.ttftMs() != null) {
+      Timer.builder("moe2_time_to_first_token")
+          .description(
+              "streamed requests: time from arrival to the first text sent to the client, per"
+                  + " category")
+          .tags("category", d.category())
+          .serviceLevelObjectives(LATENCY_BUCKETS)
+          .register(metrics)
+          .record((long) (d.ttftMs() * 1e6), TimeUnit.NANOSECONDS);
+    }
     if (d.budgetViolated()) {
       violations.increment();
     }

@@ -4,6 +4,7 @@ import dev.moe2.optimizer.FineSelector.Pick;
 import dev.moe2.optimizer.RequestChoice;
 import dev.moe2.orchestrator.routing.Decision.ExpertStatus;
 import dev.moe2.protocol.AgentId;
+import dev.moe2.protocol.CancelRequest;
 import dev.moe2.protocol.ErrorReport;
 import dev.moe2.protocol.GenerationParams;
 import dev.moe2.protocol.InferenceReply;
@@ -11,6 +12,7 @@ import dev.moe2.protocol.InferenceRequest;
 import dev.moe2.protocol.Joules;
 import dev.moe2.protocol.Message;
 import dev.moe2.protocol.ModelId;
+import dev.moe2.protocol.PartialOutput;
 import dev.moe2.protocol.RequestId;
 import dev.moe2.protocol.Topic;
 import java.time.Clock;
@@ -38,12 +40,30 @@ final class Dispatcher {
   /** How often a dispatch queued for a slot looks again. */
   private static final Duration QUEUED_POLL = Duration.ofMillis(2);
 
-  /** What the dispatcher needs to know of a request. */
+  /**
+   * What the dispatcher needs to know of a request.
+   *
+   * @param tap where a streamed request's text goes (null: not streamed)
+   */
   record Job(
       String requestId,
       List<dev.moe2.protocol.ChatMessage> messages,
       GenerationParams params,
-      Instant deadline) {}
+      Instant deadline,
+      StreamTap tap) {
+
+    /** A request that is not streamed. */
+    Job(
+        String requestId,
+        List<dev.moe2.protocol.ChatMessage> messages,
+        GenerationParams params,
+        Instant deadline) {
+      this(requestId, messages, params, deadline, null);
+    }
+  }
+
+  /** Why a withdrawn request's experts were asked to stop. */
+  static final String CLIENT_GONE = "the client closed the stream";
 
   /**
    * One expert to dispatch to, with the most tokens it may generate.
@@ -76,6 +96,12 @@ final class Dispatcher {
 
     Instant latestStart;
     double serviceS;
+
+    /** Its text goes to the job's stream ({@link Job#tap}). */
+    boolean streamed;
+
+    /** Characters of its text forwarded to the stream so far. */
+    int streamedChars;
 
     Tracked(Assignment assignment, int attempt, ExpertStatus state) {
       this.pick = assignment.pick();
@@ -143,15 +169,24 @@ final class Dispatcher {
     List<Tracked> all = new ArrayList<>();
     try (RequestChannel.Mailbox box = channel.open(job.requestId())) {
       List<Tracked> first = new ArrayList<>();
+      // with a stream, it carries the expert with the highest gate value q
+      Assignment streamed =
+          job.tap() == null
+              ? null
+              : chosen.stream()
+                  .max(java.util.Comparator.comparingDouble(a -> a.pick().quality()))
+                  .orElse(null);
       for (Assignment a : chosen) {
-        first.add(dispatch(job, a, 1));
+        first.add(dispatch(job, a, 1, a == streamed));
       }
       all.addAll(first);
       collect(box, first, job);
-      if (all.stream().noneMatch(t -> t.reply != null)) {
+      if (all.stream().noneMatch(t -> t.reply != null) && !gone(job)) {
         Assignment next = nextFitting(fallbacks, job.deadline());
         if (next != null) {
-          Tracked again = dispatch(job, next, 2);
+          // the re-dispatch streams only when the client has seen no text of the first
+          boolean stream = job.tap() != null && all.stream().allMatch(t -> t.streamedChars == 0);
+          Tracked again = dispatch(job, next, 2, stream);
           all.add(again);
           collect(box, List.of(again), job);
         }
@@ -174,8 +209,13 @@ final class Dispatcher {
    * once started must still fit before the deadline), else it ends as {@code queue-timeout}, never
    * sent.
    */
-  private Tracked dispatch(Job job, Assignment a, int attempt) {
+  private static boolean gone(Job job) {
+    return job.tap() != null && job.tap().gone();
+  }
+
+  private Tracked dispatch(Job job, Assignment a, int attempt, boolean streamed) {
     Tracked t = new Tracked(a, attempt, null);
+    t.streamed = streamed;
     double queue = a.capped() == null ? 0 : a.capped().queueS();
     t.serviceS = Math.max(0, a.pick().expert().delayS() - queue);
     t.latestStart = job.deadline().minusNanos((long) (t.serviceS * 1e9));
@@ -237,7 +277,8 @@ final class Dispatcher {
             clock.instant(),
             job.deadline(),
             Topic.replies(channel.id(), agent).name(),
-            a.capped() == null ? null : Joules.of(a.capped().energyShareJ()));
+            a.capped() == null ? null : Joules.of(a.capped().energyShareJ()),
+            t.streamed ? Boolean.TRUE : null);
     t.slot = slot;
     boolean sent;
     try {
@@ -277,7 +318,11 @@ final class Dispatcher {
         break;
       }
       if (m != null) {
-        accept(m, waiting);
+        accept(m, waiting, job);
+      }
+      if (gone(job)) {
+        withdraw(job, waiting);
+        return;
       }
       for (Tracked t : waiting) {
         if (t.pending() && !agentOnline.test(t.pick.expert().deviceId())) {
@@ -286,7 +331,7 @@ final class Dispatcher {
       }
     }
     // what was delivered before this thread got to look (a loaded machine wakes it late) counts
-    drain(box, waiting);
+    drain(box, waiting, job);
     for (Tracked t : waiting) {
       if (t.pending()) {
         end(t, t.ticket != null ? ExpertStatus.QUEUE_TIMEOUT : ExpertStatus.DEADLINE);
@@ -294,19 +339,46 @@ final class Dispatcher {
     }
   }
 
-  private void drain(RequestChannel.Mailbox box, List<Tracked> waiting) {
+  private void drain(RequestChannel.Mailbox box, List<Tracked> waiting, Job job) {
     try {
       Message m;
       while (waiting.stream().anyMatch(Tracked::pending) && (m = box.poll(Duration.ZERO)) != null) {
-        accept(m, waiting);
+        accept(m, waiting, job);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
-  private void accept(Message m, List<Tracked> waiting) {
-    if (m instanceof InferenceReply r) {
+  /**
+   * The client of a streamed request went away: every expert still running is asked to stop (a
+   * {@code cancel} to its agent, so no more energy goes into it) and ends {@code withdrawn}.
+   */
+  private void withdraw(Job job, List<Tracked> waiting) {
+    for (Tracked t : waiting) {
+      if (!t.pending()) {
+        continue;
+      }
+      if (t.slot != null) {
+        channel.cancel(
+            new CancelRequest(
+                RequestId.of(job.requestId()),
+                AgentId.of(t.pick.expert().deviceId()),
+                ModelId.of(t.pick.expert().modelId()),
+                CLIENT_GONE,
+                clock.instant()));
+      }
+      end(t, ExpertStatus.WITHDRAWN);
+    }
+  }
+
+  private void accept(Message m, List<Tracked> waiting, Job job) {
+    if (m instanceof PartialOutput p) {
+      Tracked t = pendingFor(waiting, p.agentId().value(), p.modelId().value());
+      if (t != null && t.streamed && job.tap() != null) {
+        forward(t, p, job.tap());
+      }
+    } else if (m instanceof InferenceReply r) {
       Tracked t = pendingFor(waiting, r.agentId().value(), r.modelId().value());
       if (t != null) {
         t.reply = r;
@@ -320,6 +392,19 @@ final class Dispatcher {
         end(t, ExpertStatus.ERROR);
       }
     }
+  }
+
+  /**
+   * Hands the new part of a piece to the stream: a redelivered or overlapping piece adds only what
+   * is new, a piece past a gap is left for the reply's text to make up.
+   */
+  private static void forward(Tracked t, PartialOutput p, StreamTap tap) {
+    int end = p.offset() + p.text().length();
+    if (p.offset() > t.streamedChars || end <= t.streamedChars) {
+      return;
+    }
+    tap.text(p.text().substring(t.streamedChars - p.offset()));
+    t.streamedChars = end;
   }
 
   private static Tracked pendingFor(List<Tracked> waiting, String agent, String model) {

@@ -32,6 +32,11 @@ class MqttRequestChannel implements RequestChannel {
   }
 
   @Override
+  public boolean cancel(dev.moe2.protocol.CancelRequest cancel) {
+    return bus.publish(dev.moe2.protocol.Topic.cancel(cancel.agentId()), cancel);
+  }
+
+  @Override
   public Mailbox open(String requestId) {
     BlockingQueue<Message> box = replies.open(requestId);
     return new Mailbox() {

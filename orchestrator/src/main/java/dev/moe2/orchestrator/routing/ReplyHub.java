@@ -3,6 +3,7 @@ package dev.moe2.orchestrator.routing;
 import dev.moe2.protocol.ErrorReport;
 import dev.moe2.protocol.InferenceReply;
 import dev.moe2.protocol.Message;
+import dev.moe2.protocol.PartialOutput;
 import dev.moe2.protocol.Topic;
 import jakarta.inject.Singleton;
 import java.util.Map;
@@ -12,9 +13,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import org.jboss.logging.Logger;
 
 /**
- * Hands replies and errors arriving on this replica's replies topic to the request waiting for
- * them; at most one answer per (request, agent, model) counts (QoS 1 may redeliver), late ones are
- * dropped.
+ * Hands replies, partial outputs and errors arriving on this replica's replies topic to the request
+ * waiting for them; at most one answer per (request, agent, model) counts (QoS 1 may redeliver),
+ * late ones are dropped.
  */
 @Singleton
 public class ReplyHub {
@@ -37,6 +38,14 @@ public class ReplyHub {
   }
 
   public void accept(Topic topic, Message m) {
+    if (m instanceof PartialOutput p) {
+      // many per expert: the dispatcher keeps what is new by offset; late ones are dropped
+      BlockingQueue<Message> q = waiting.get(p.requestId().value());
+      if (q != null) {
+        q.add(p);
+      }
+      return;
+    }
     String requestId;
     String model;
     if (m instanceof InferenceReply r) {

@@ -241,7 +241,50 @@ public class RequestRouter {
    * waiting for a worker is charged to it).
    */
   public Answer route(Ask ask, Instant arrived) {
+    return route(ask, arrived, null);
+  }
+
+  /**
+   * A streamed request's text as its expert generates it, the time its first text went out. Called
+   * on the routing thread only.
+   */
+  private static final class TimedTap implements StreamTap {
+    private final StreamTap to;
+    private final Clock clock;
+    private Instant first;
+
+    TimedTap(StreamTap to, Clock clock) {
+      this.to = to;
+      this.clock = clock;
+    }
+
+    @Override
+    public void dispatching(String requestId, String category) {
+      to.dispatching(requestId, category);
+    }
+
+    @Override
+    public void text(String piece) {
+      if (first == null) {
+        first = clock.instant();
+      }
+      to.text(piece);
+    }
+
+    @Override
+    public boolean gone() {
+      return to.gone();
+    }
+  }
+
+  /**
+   * Routes a request that arrived at {@code arrived}, streaming its answer's text to {@code tap} as
+   * the expert with the highest q generates it ({@code null}: not streamed). Refusals before
+   * dispatch throw before {@link StreamTap#dispatching} is called.
+   */
+  public Answer route(Ask ask, Instant arrived, StreamTap stream) {
     Instant start = arrived;
+    TimedTap tap = stream == null ? null : new TimedTap(stream, clock);
     if (!gate.ready()) {
       throw new ApiException(
           503,
@@ -306,6 +349,9 @@ public class RequestRouter {
             ask.topP(),
             ask.seed(),
             ask.stop().isEmpty() ? null : ask.stop());
+    if (tap != null) {
+      tap.dispatching(t.requestId(), t.category());
+    }
     List<Dispatcher.Tracked> tracked;
     try {
       tracked =
@@ -313,7 +359,7 @@ public class RequestRouter {
               "moe2.dispatch",
               () ->
                   dispatcher.assigned(
-                      new Dispatcher.Job(t.requestId(), ask.messages(), params, deadline),
+                      new Dispatcher.Job(t.requestId(), ask.messages(), params, deadline, tap),
                       r.first(),
                       r.fallbacks()));
     } finally {
@@ -324,7 +370,7 @@ public class RequestRouter {
           .forEach(inFlight::leave);
     }
     List<Dispatcher.Tracked> sent = tracked;
-    return span("moe2.combine", () -> answer(t, r, sent));
+    return span("moe2.combine", () -> answer(t, r, sent, tap));
   }
 
   /**
@@ -744,8 +790,15 @@ public class RequestRouter {
   }
 
   /** Combines the replies into the answer, or ends in 503 no-answer; records the decision. */
-  private Answer answer(Target t, Ranking r, List<Dispatcher.Tracked> tracked) {
+  private Answer answer(Target t, Ranking r, List<Dispatcher.Tracked> tracked, TimedTap tap) {
     List<Decision.Chosen> chosen = tracked.stream().map(RequestRouter::chosen).toList();
+    if (tap != null && tap.gone()) {
+      record(t, r, chosen, Outcome.CLIENT_GONE, null, null);
+      throw new ApiException(
+          499,
+          "client-gone",
+          "the client closed the stream; the experts still running were asked to stop");
+    }
     List<InferenceReply> got =
         tracked.stream().filter(x -> x.reply != null).map(x -> x.reply).toList();
     if (got.isEmpty()
@@ -798,7 +851,29 @@ public class RequestRouter {
                 InferenceReply::text,
                 reply -> r.quality().getOrDefault(reply.modelId().value(), 0.0))
             .answer();
-    Decision d = record(t, r, chosen, Outcome.ANSWERED, best, got);
+    Decision d;
+    if (tap == null) {
+      d = record(t, r, chosen, Outcome.ANSWERED, best, got);
+    } else {
+      // the text the client saw first: the streamed expert's pieces, else the answer at the end
+      Instant first = tap.first != null ? tap.first : clock.instant();
+      String streamedBy =
+          tracked.stream()
+              .filter(x -> x.streamedChars > 0)
+              .map(x -> x.pick.expert().modelId() + "@" + x.pick.expert().deviceId())
+              .findFirst()
+              .orElse(best.modelId().value() + "@" + best.agentId().value());
+      d =
+          record(
+              t,
+              r,
+              chosen,
+              Outcome.ANSWERED,
+              best,
+              got,
+              Duration.between(t.start(), first).toNanos() / 1e6,
+              streamedBy);
+    }
     return new Answer(
         best.text(),
         best.promptTokens(),
@@ -843,6 +918,18 @@ public class RequestRouter {
       Outcome outcome,
       InferenceReply best,
       List<InferenceReply> got) {
+    return record(t, r, chosen, outcome, best, got, null, null);
+  }
+
+  private Decision record(
+      Target t,
+      Ranking r,
+      List<Decision.Chosen> chosen,
+      Outcome outcome,
+      InferenceReply best,
+      List<InferenceReply> got,
+      Double ttftMs,
+      String streamedBy) {
     Instant now = clock.instant();
     double ms = Duration.between(t.start(), now).toNanos() / 1e6;
     double joules =
@@ -871,7 +958,9 @@ public class RequestRouter {
             violated,
             outcome == Outcome.OVER_BUDGET && r.refusal() != null ? r.refusal().binding() : null,
             t.caller(),
-            t.user()));
+            t.user(),
+            ttftMs,
+            streamedBy));
   }
 
   private boolean online(String agent) {

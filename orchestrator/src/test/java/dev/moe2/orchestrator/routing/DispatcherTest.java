@@ -48,6 +48,7 @@ class DispatcherTest {
     final Deque<Message> box = new ArrayDeque<>();
     final List<InferenceRequest> sent = new ArrayList<>();
     final Set<String> refuse = new HashSet<>();
+    final List<dev.moe2.protocol.CancelRequest> cancels = new ArrayList<>();
 
     ScriptedChannel(MovingClock clock, Function<InferenceRequest, Message> script) {
       this.clock = clock;
@@ -69,6 +70,12 @@ class DispatcherTest {
       if (m != null) {
         box.add(m);
       }
+      return true;
+    }
+
+    @Override
+    public boolean cancel(dev.moe2.protocol.CancelRequest c) {
+      cancels.add(c);
       return true;
     }
 
@@ -297,5 +304,99 @@ class DispatcherTest {
     assertThat(out)
         .singleElement()
         .satisfies(t -> assertThat(t.state).isEqualTo(ExpertStatus.DEADLINE));
+  }
+
+  /** Collects what a stream receives; gone once {@code goneAfterPolls} questions were asked. */
+  static final class Tap implements StreamTap {
+    final List<String> pieces = new ArrayList<>();
+    int goneAfter = Integer.MAX_VALUE;
+    int asked;
+
+    @Override
+    public void dispatching(String requestId, String category) {}
+
+    @Override
+    public void text(String piece) {
+      pieces.add(piece);
+    }
+
+    @Override
+    public boolean gone() {
+      return ++asked > goneAfter;
+    }
+  }
+
+  static dev.moe2.protocol.PartialOutput piece(
+      String model, String agent, int seq, int offset, String text) {
+    return new dev.moe2.protocol.PartialOutput(
+        dev.moe2.protocol.RequestId.of("req-1"),
+        AgentId.of(agent),
+        ModelId.of(model),
+        seq,
+        offset,
+        text,
+        seq + 1,
+        T0);
+  }
+
+  Dispatcher.Job streamedJob(StreamTap tap) {
+    Dispatcher.Job j = job();
+    return new Dispatcher.Job(j.requestId(), j.messages(), j.params(), j.deadline(), tap);
+  }
+
+  @Test
+  void run_streamedWithTwoExperts_onlyTheHighestQStreamsAndItsNewTextIsForwardedOnce() {
+    ScriptedChannel ch = new ScriptedChannel(clock, r -> reply(r, "Hello world"));
+    // pieces already waiting: a redelivery, an overlap and one past a gap
+    ch.box.add(piece("m-best", "orin-2", 0, 0, "Hel"));
+    ch.box.add(piece("m-best", "orin-2", 0, 0, "Hel"));
+    ch.box.add(piece("m-best", "orin-2", 1, 2, "llo w"));
+    ch.box.add(piece("m-other", "orin-1", 0, 0, "Other"));
+    ch.box.add(piece("m-best", "orin-2", 3, 20, "past a gap"));
+    Tap tap = new Tap();
+    Pick low = new Pick(new Expert("m-other", "orin-1", "maxn", 0.1, 10), 0.4, 0.5);
+    Pick best = new Pick(new Expert("m-best", "orin-2", "maxn", 0.1, 10), 0.9, 0.5);
+
+    List<Dispatcher.Tracked> out =
+        new Dispatcher(ch, inFlight, a -> true, a -> slots, clock)
+            .assigned(
+                streamedJob(tap),
+                List.of(
+                    new Dispatcher.Assignment(low, 16, null),
+                    new Dispatcher.Assignment(best, 16, null)),
+                List.of());
+
+    assertThat(ch.sent)
+        .extracting(r -> r.modelId().value() + ":" + r.streamed())
+        .containsExactly("m-other:false", "m-best:true");
+    assertThat(tap.pieces).containsExactly("Hel", "lo w");
+    assertThat(out).extracting(t -> t.state).containsOnly(ExpertStatus.REPLIED);
+  }
+
+  @Test
+  void run_streamedClientGone_runningExpertsWithdrawnWithACancelAndNoReDispatch() {
+    ScriptedChannel ch = new ScriptedChannel(clock, r -> null);
+    Tap tap = new Tap();
+    tap.goneAfter = 2;
+
+    List<Dispatcher.Tracked> out =
+        new Dispatcher(ch, inFlight, a -> true, a -> slots, clock)
+            .assigned(
+                streamedJob(tap),
+                List.of(new Dispatcher.Assignment(pick("m1", "orin-1", 0.1), 16, null)),
+                List.of(new Dispatcher.Assignment(pick("m2", "orin-2", 0.1), 16, null)));
+
+    assertThat(out).extracting(t -> t.state).containsExactly(ExpertStatus.WITHDRAWN);
+    assertThat(ch.sent).hasSize(1);
+    assertThat(ch.cancels)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.requestId().value()).isEqualTo("req-1");
+              assertThat(c.agentId().value()).isEqualTo("orin-1");
+              assertThat(c.modelId().value()).isEqualTo("m1");
+              assertThat(c.reason()).isEqualTo(Dispatcher.CLIENT_GONE);
+            });
+    assertThat(inFlight.load("orin-1")).isZero();
   }
 }

@@ -153,7 +153,11 @@ public final class SimulatedFleet implements AutoCloseable {
     }
     yaml.append("}\nexperts:\n");
     for (String m : d.models() == null ? scenario.models() : d.models()) {
-      yaml.append("  - {model: ").append(m).append(", backend: simulated}\n");
+      yaml.append("  - {model: ").append(m).append(", backend: simulated");
+      if (scenario.answerTokens() != null) {
+        yaml.append(", simulated: {answerTokens: ").append(scenario.answerTokens()).append('}');
+      }
+      yaml.append("}\n");
     }
     Path file = workDir.resolve(d.id() + ".yaml");
     try {

@@ -23,6 +23,8 @@ import java.util.Set;
  *     output length)
  * @param replicas orchestrator replicas (1 by default); with more, {@code scripts/simulate --site}
  *     starts them on one PostgreSQL and one Mosquitto behind HAProxy
+ * @param answerTokens how many tokens each simulated expert writes at most (null: the agent's
+ *     default, 16); long answers make streaming visible
  */
 public record Scenario(
     String name,
@@ -34,7 +36,8 @@ public record Scenario(
     List<Device> devices,
     List<Fault> faults,
     Workload workload,
-    Integer replicas) {
+    Integer replicas,
+    Integer answerTokens) {
 
   /** The most orchestrator replicas a scenario may ask for. */
   public static final int MAX_REPLICAS = 9;
@@ -51,6 +54,10 @@ public record Scenario(
           "dolphin-2.9-llama3-8b");
 
   public Scenario {
+    if (answerTokens != null && (answerTokens < 1 || answerTokens > 100_000)) {
+      throw new IllegalArgumentException(
+          "key 'answerTokens' has value " + answerTokens + ": it must be 1..100000");
+    }
     replicas = replicas == null ? 1 : replicas;
     if (replicas < 1 || replicas > MAX_REPLICAS) {
       throw new IllegalArgumentException(
@@ -251,7 +258,7 @@ public record Scenario(
           throw new IllegalArgumentException(
               "no scenario file '"
                   + fileOrName
-                  + "' and no built-in scenario of that name (reference, load-8, faults, bench-4, replicas-3)");
+                  + "' and no built-in scenario of that name (reference, load-8, faults, bench-4, bench-stream, replicas-3)");
         }
         return YAML.readValue(in, Scenario.class);
       }
