@@ -91,6 +91,8 @@ class OpenAiClientsIT {
           .contains("a made-up key: 401")
           .contains("all checks passed");
 
+      langChain4j(orch.baseUrl(), key);
+
       Run python = client(orch.baseUrl(), key, "--python");
       Assumptions.assumeTrue(
           python.exit() != 3, "the Python client cannot be installed here: " + python.output());
@@ -103,5 +105,68 @@ class OpenAiClientsIT {
           .contains("a made-up key: 401")
           .contains("all checks passed");
     }
+  }
+
+  /**
+   * LangChain4j's OpenAI models (Java), as the README shows them: a completion with its token
+   * usage, a stream whose pieces add up to the answer, an unknown model refused.
+   */
+  static void langChain4j(String base, String key) throws Exception {
+    dev.langchain4j.model.openai.OpenAiChatModel chat =
+        dev.langchain4j.model.openai.OpenAiChatModel.builder()
+            .baseUrl(base + "/v1")
+            .apiKey(key)
+            .modelName("math")
+            .maxTokens(32)
+            .maxRetries(0)
+            .build();
+    dev.langchain4j.model.chat.response.ChatResponse r =
+        chat.chat(
+            dev.langchain4j.model.chat.request.ChatRequest.builder()
+                .messages(dev.langchain4j.data.message.UserMessage.from("What is 12 * 7?"))
+                .build());
+    assertThat(r.aiMessage().text()).isNotBlank();
+    assertThat(r.tokenUsage().totalTokenCount()).isPositive();
+
+    dev.langchain4j.model.openai.OpenAiStreamingChatModel streaming =
+        dev.langchain4j.model.openai.OpenAiStreamingChatModel.builder()
+            .baseUrl(base + "/v1")
+            .apiKey(key)
+            .modelName("math")
+            .maxTokens(32)
+            .build();
+    java.util.concurrent.CompletableFuture<dev.langchain4j.model.chat.response.ChatResponse> done =
+        new java.util.concurrent.CompletableFuture<>();
+    StringBuilder pieces = new StringBuilder();
+    streaming.chat(
+        "What is 12 * 7?",
+        new dev.langchain4j.model.chat.response.StreamingChatResponseHandler() {
+          @Override
+          public void onPartialResponse(String piece) {
+            pieces.append(piece);
+          }
+
+          @Override
+          public void onCompleteResponse(dev.langchain4j.model.chat.response.ChatResponse c) {
+            done.complete(c);
+          }
+
+          @Override
+          public void onError(Throwable error) {
+            done.completeExceptionally(error);
+          }
+        });
+    dev.langchain4j.model.chat.response.ChatResponse streamed = done.get(60, TimeUnit.SECONDS);
+    assertThat(pieces.toString()).isEqualTo(streamed.aiMessage().text()).isNotBlank();
+
+    dev.langchain4j.model.openai.OpenAiChatModel unknown =
+        dev.langchain4j.model.openai.OpenAiChatModel.builder()
+            .baseUrl(base + "/v1")
+            .apiKey(key)
+            .modelName("no-such-model")
+            .maxRetries(0)
+            .build();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> unknown.chat("x"))
+        .hasMessageContaining("model_not_found");
   }
 }
