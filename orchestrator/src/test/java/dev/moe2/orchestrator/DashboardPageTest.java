@@ -18,12 +18,14 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 
 /**
  * The web page end to end in headless Chromium ({@link Browsers}), security off: fleet, plan,
- * Pareto chart with the what-if slider, decisions; leaves a screenshot in {@code
- * target/dashboard.png}. Skipped where Chromium is not installed, except in CI ({@code CI=true};
- * {@code .ci/run} installs it).
+ * activity of the last hour, Pareto chart with the what-if slider, the ledger, decisions with their
+ * time to first token; leaves a screenshot in {@code target/dashboard-screenshots/dashboard.png}.
+ * Skipped where Chromium is not installed, except in CI ({@code CI=true}; {@code .ci/run} installs
+ * it).
  */
 @QuarkusTest
 class DashboardPageTest {
@@ -61,6 +63,15 @@ class DashboardPageTest {
         .log()
         .ifValidationFails()
         .statusCode(200);
+    // and one streamed: its time to first token shows in the decisions and the activity chart
+    io.restassured.RestAssured.given()
+        .contentType("application/json")
+        .body(
+            "{\"model\": \"reasoning\", \"stream\": true, \"max_tokens\": 16, \"messages\":"
+                + " [{\"role\": \"user\", \"content\": \"Why is the sea salty?\"}]}")
+        .post("/v1/chat/completions")
+        .then()
+        .statusCode(200);
     WebDriver browser = Browsers.headless();
     try {
       browser.get(page.toString());
@@ -96,13 +107,57 @@ class DashboardPageTest {
                   .findElement(By.cssSelector("#fleet tr[data-agent='orin-page-1'] td.on"))
                   .getText())
           .matches("online(, off in the plan)?");
+      JavascriptExecutor js = (JavascriptExecutor) browser;
+      // the fleet: when each agent was last heard from, and the broker link
+      assertThat(
+              browser
+                  .findElement(By.cssSelector("#fleet tr[data-agent='orin-page-1'] td.seen"))
+                  .getText())
+          .contains(" s ago)");
       await()
           .atMost(Duration.ofSeconds(20))
-          .until(() -> browser.findElements(By.cssSelector("#pareto circle")).size() == 24);
+          .until(() -> browser.findElement(By.id("broker")).getText().contains("connected"));
+      assertThat(browser.findElement(By.id("broker")).getText()).contains("tcp://127.0.0.1:");
+      // the last hour: requests per minute (both requests above answered), energy per category,
+      // the streamed request's time to first token
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  ((Number)
+                              js.executeScript(
+                                  "const c = window.moe2Charts.rates; return c ? c.data[1].reduce((a, b) => a + b, 0) : 0;"))
+                          .longValue()
+                      >= 2);
+      assertThat(
+              ((Number)
+                      js.executeScript(
+                          "return window.moe2Charts.energy.data.slice(1).flat().reduce((a, b) => a + b, 0);"))
+                  .doubleValue())
+          .isPositive();
+      assertThat(js.executeScript("return window.moe2Charts.energy.series.map(s => s.label);"))
+          .asString()
+          .contains("knowledge", "math", "reasoning", "code");
+      assertThat(
+              js.executeScript(
+                  "return window.moe2Charts.ttft.data[1].filter(v => v != null).length;"))
+          .asString()
+          .isNotEqualTo("0");
+      assertThat(browser.findElements(By.cssSelector("#rateChart canvas"))).isNotEmpty();
+      // the Pareto chart: 24 budgets on a uPlot chart with its axes, the slider's range shown
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  Long.valueOf(24)
+                      .equals(
+                          js.executeScript(
+                              "const c = window.moe2Charts.pareto; return c ? c.data[0].length : 0;")));
+      assertThat(browser.findElement(By.id("budgetMin")).getText()).endsWith(" J");
+      assertThat(browser.findElement(By.id("budgetMax")).getText()).endsWith(" J");
       String before = browser.findElement(By.id("whatif")).getText();
-      ((JavascriptExecutor) browser)
-          .executeScript(
-              "const s = document.getElementById('budget'); s.value = 20; s.dispatchEvent(new Event('input'));");
+      js.executeScript(
+          "const s = document.getElementById('budget'); s.value = 20; s.dispatchEvent(new Event('input'));");
       await()
           .atMost(Duration.ofSeconds(5))
           .until(() -> !browser.findElement(By.id("whatif")).getText().equals(before));
@@ -140,9 +195,51 @@ class DashboardPageTest {
                   !browser
                       .findElements(By.cssSelector("#ledger tr[data-category='reasoning']"))
                       .isEmpty());
-      assertThat(browser.findElements(By.cssSelector("#ledgerChart rect.bar"))).isNotEmpty();
+      assertThat(js.executeScript("return window.moe2Charts.ledger.data[1].some(v => v > 0);"))
+          .isEqualTo(Boolean.TRUE);
+      // a budget change previewed before it is applied: the plan with it beside the plan now
+      js.executeScript(
+          "document.getElementById('budgetCategory').value = 'reasoning';"
+              + " document.getElementById('budgetCategory').dispatchEvent(new Event('change'));");
+      WebElement energy = browser.findElement(By.id("budgetEnergy"));
+      energy.clear();
+      energy.sendKeys("0.5");
+      browser.findElement(By.id("budgetPreview")).click();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () ->
+                  assertThat(browser.findElement(By.id("budgetWhatIf")).getText())
+                      .contains("with the change"));
+      assertThat(browser.findElement(By.id("previewNow")).getText())
+          .startsWith("now: 1 s, 80 J, k=2: usable ")
+          .doesNotContain("usable none");
+      assertThat(browser.findElement(By.id("previewThen")).getText())
+          .startsWith("with the change: 1 s, 0.5 J, k=2: usable none");
+      assertThat(
+              io.restassured.RestAssured.get("/api/budgets")
+                  .jsonPath()
+                  .getFloat("find { it.id == 'reasoning' }.energyBudgetJ"))
+          .as("a preview changes nothing")
+          .isEqualTo(80.0f);
+      // the streamed request's time to first token, in the decisions table
+      assertThat(
+              browser.findElements(By.cssSelector("#decisions tbody td.ttft")).stream()
+                  .map(WebElement::getText))
+          .anyMatch(t -> t.matches("\\d+\\.\\d"));
+      // everything the page loaded came from the orchestrator (no CDN)
+      assertThat(
+              js.executeScript(
+                  "return performance.getEntriesByType('resource').map(r => r.name)"
+                      + ".filter(n => !n.startsWith(location.origin));"))
+          .asList()
+          .isEmpty();
+      // the whole page in one picture (the build keeps it: target/dashboard-screenshots)
+      browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 4400));
+      ((JavascriptExecutor) browser).executeScript("window.scrollTo(0, 0);");
       byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
-      Path shot = Path.of("target/dashboard.png");
+      Path shot = Path.of("target/dashboard-screenshots/dashboard.png");
+      Files.createDirectories(shot.getParent());
       Files.write(shot, png);
       assertThat(png.length).isGreaterThan(10_000);
     } finally {

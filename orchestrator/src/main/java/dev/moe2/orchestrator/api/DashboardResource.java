@@ -40,6 +40,9 @@ public class DashboardResource {
   private final dev.moe2.orchestrator.planning.BudgetHistory budgets;
   private final dev.moe2.orchestrator.config.OrchestratorConfig config;
   private final dev.moe2.orchestrator.store.Store store;
+  private final dev.moe2.orchestrator.routing.Activity activity;
+  private final dev.moe2.orchestrator.broker.MessageBus bus;
+  private final String brokerUri;
 
   DashboardResource(
       FleetRegistry fleet,
@@ -47,7 +50,13 @@ public class DashboardResource {
       RequestRouter router,
       dev.moe2.orchestrator.planning.BudgetHistory budgets,
       dev.moe2.orchestrator.config.OrchestratorConfig config,
-      dev.moe2.orchestrator.store.Store store) {
+      dev.moe2.orchestrator.store.Store store,
+      dev.moe2.orchestrator.routing.Activity activity,
+      dev.moe2.orchestrator.broker.MessageBus bus,
+      dev.moe2.orchestrator.broker.BrokerService broker) {
+    this.brokerUri = broker.uri();
+    this.activity = activity;
+    this.bus = bus;
     this.config = config;
     this.store = store;
     this.fleet = fleet;
@@ -95,13 +104,127 @@ public class DashboardResource {
       m.put("confirmed", planning.confirmed(a.id().value()));
       m.put("slowdown", a.slowdown());
       m.put("reason", a.state() == null ? null : a.state().reason());
-      // when the agent last said something (its state's time): the page marks agents that left
-      m.put("lastSeen", a.state() == null ? null : a.state().timestamp().toString());
+      m.put("offlineReason", offlineReason(a));
+      // when the agent last said something (its state or its latest profile): the page marks
+      // agents that left
+      java.time.Instant seen = a.state() == null ? null : a.state().timestamp();
+      if (a.profile() != null && (seen == null || a.profile().windowEnd().isAfter(seen))) {
+        seen = a.profile().windowEnd();
+      }
+      m.put("lastSeen", seen == null ? null : seen.toString());
       // as the agent sent it: the contract's units (ms, J), not Jackson's defaults for Duration
       m.put("profile", a.profile() == null ? null : contractJson(a.profile()));
       out.add(m);
     }
     return out;
+  }
+
+  /** Why an agent is not online, in words; null when it is. */
+  static String offlineReason(AgentView a) {
+    if (a.online()) {
+      return null;
+    }
+    if (a.stale()) {
+      return "unknown: this orchestrator lost the broker and has not heard from it since";
+    }
+    if (a.birth() == null || a.state() == null) {
+      return "not heard from yet (no birth or no state)";
+    }
+    if (a.state().incarnation() != a.birth().incarnation()) {
+      return "restarting: its new incarnation has not said it is online";
+    }
+    String said = a.state().reason();
+    return said == null || said.isBlank() ? "offline" : "offline: " + said;
+  }
+
+  /**
+   * This replica's last hour minute by minute (answered, 503, 422, budget violations, clients gone,
+   * joules per category, median time to first token) and the state of its broker link.
+   */
+  @GET
+  @Path("/activity")
+  public Map<String, Object> activity() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("minutes", activity.lastHour());
+    Map<String, Object> broker = new LinkedHashMap<>();
+    broker.put("connected", bus.connected());
+    broker.put("uri", brokerUri);
+    broker.put("orchestrator", bus.id().value());
+    out.put("broker", broker);
+    out.put("categories", planning.categories().stream().map(CategoryConfig::id).toList());
+    return out;
+  }
+
+  /**
+   * What a budget change would do before an operator applies it: the fleet planned with the
+   * category's budgets and k as given (blank: unchanged) beside the current plan — the category's
+   * usable experts, its worst-case delay and energy, the bound that binds, and the objective.
+   */
+  @GET
+  @Path("/budgets/{category}/preview")
+  public Map<String, Object> preview(
+      @PathParam("category") String category,
+      @QueryParam("delayBudgetS") Double delayBudgetS,
+      @QueryParam("energyBudgetJ") Double energyBudgetJ,
+      @QueryParam("k") Integer k) {
+    if (planning.category(category).isEmpty()) {
+      throw new ApiException(404, "unknown-category", "category '" + category + "' does not exist");
+    }
+    if (delayBudgetS != null && !(delayBudgetS > 0 && delayBudgetS <= Fields.MAX_DELAY_BUDGET_S)
+        || energyBudgetJ != null
+            && !(energyBudgetJ > 0 && energyBudgetJ <= Fields.MAX_ENERGY_BUDGET_J)
+        || k != null && (k < 1 || k > Fields.MAX_K)) {
+      throw new ApiException(
+          400,
+          "invalid-what-if",
+          "the preview takes 0 < delayBudgetS <= "
+              + Fields.MAX_DELAY_BUDGET_S
+              + ", 0 < energyBudgetJ <= "
+              + Fields.MAX_ENERGY_BUDGET_J
+              + ", 1 <= k <= "
+              + Fields.MAX_K
+              + "; got "
+              + delayBudgetS
+              + ", "
+              + energyBudgetJ
+              + ", "
+              + k);
+    }
+    PlanningService.BudgetPreview p =
+        planning
+            .preview(category, delayBudgetS, energyBudgetJ, k)
+            .orElseThrow(
+                () ->
+                    new ApiException(
+                        503, "no-fleet", "no agent is online: there is nothing to plan yet"));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("category", category);
+    out.put("current", side(p.current(), p.before()));
+    out.put("proposed", side(p.proposed(), p.after()));
+    return out;
+  }
+
+  private static Map<String, Object> side(CategoryConfig c, dev.moe2.optimizer.Selection s) {
+    dev.moe2.optimizer.CategoryOutcome o = s.category(c.id());
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("delayBudgetS", c.delayBudgetS());
+    m.put("energyBudgetJ", c.energyBudgetJ());
+    m.put("k", c.k());
+    m.put("objective", finite(s.objective()));
+    m.put("categoryObjective", finite(o.objective()));
+    m.put("feasible", o.feasible());
+    m.put("usable", o.usable().stream().map(e -> e.modelId() + "@" + e.deviceId()).toList());
+    m.put("worstDelayS", finite(o.worstDelayS()));
+    m.put("worstEnergyJ", finite(o.worstEnergyJ()));
+    m.put(
+        "binding",
+        o.binding() == null ? null : o.binding().name().toLowerCase(java.util.Locale.ROOT));
+    return m;
+  }
+
+  /** The value, or null when it is not a number (nothing usable: no worst case). */
+  private static Double finite(double v) {
+    return Double.isFinite(v) ? v : null;
   }
 
   /** A message as the contract writes it (ms, J), for the dashboard API. */

@@ -716,6 +716,52 @@ public class PlanningService {
         .toList();
   }
 
+  /**
+   * What a budget change would do, without making it: the fleet planned with the category's budgets
+   * and k as given (null: unchanged) beside the plan with the current ones.
+   *
+   * @return the current and the proposed plan's outcome for the category; empty when no agent is
+   *     online to plan for
+   */
+  public Optional<BudgetPreview> preview(String id, Double delayS, Double energyJ, Integer k) {
+    CategoryConfig c =
+        category(id)
+            .orElseThrow(() -> new IllegalArgumentException("unknown category '" + id + "'"));
+    CategoryConfig proposed =
+        new CategoryConfig(
+            c.id(),
+            c.inputTokens(),
+            c.outputTokens(),
+            c.weight(),
+            k == null ? c.k() : k,
+            delayS == null ? c.delayBudgetS() : delayS,
+            energyJ == null ? c.energyBudgetJ() : energyJ,
+            c.datasets());
+    CategoriesFile now = categories;
+    List<CategoryConfig> all = new ArrayList<>();
+    for (CategoryConfig x : now.categories()) {
+      all.add(x.id().equals(id) ? proposed : x);
+    }
+    Problem before = problem(now);
+    Problem after = problem(new CategoriesFile(all, now.delayRule(), now.aggregation()));
+    if (before == null || after == null) {
+      return Optional.empty();
+    }
+    DmoSelector dmo = new DmoSelector(Long.MAX_VALUE, config.planning().timeBudget());
+    return Optional.of(new BudgetPreview(c, proposed, dmo.select(before), dmo.select(after)));
+  }
+
+  /**
+   * A budget change planned but not made.
+   *
+   * @param current the category as it is
+   * @param proposed the category with the change
+   * @param before the fleet's plan with the current budgets
+   * @param after the fleet's plan with the proposed ones
+   */
+  public record BudgetPreview(
+      CategoryConfig current, CategoryConfig proposed, Selection before, Selection after) {}
+
   /** The Pareto frontier of the objective against the category's energy budget, on this fleet. */
   public List<BudgetSweep.Point> pareto(String category, double[] energyBudgets) {
     Problem p = problem(categories);

@@ -140,8 +140,10 @@ final class ApiAccess {
         || path.startsWith("/q/health/")
         || path.equals("/q/openapi")
         || path.equals("/q/swagger-ui")
-        || path.startsWith("/q/swagger-ui/")) {
-      return PUBLIC;
+        || path.startsWith("/q/swagger-ui/")
+        || path.startsWith("/webjars/")
+            && (method == HttpMethod.GET || method == HttpMethod.HEAD)) {
+      return PUBLIC; // the page and the libraries it loads; its data needs a key
     }
     if (path.equals("/v1/models") && (method == HttpMethod.GET || method == HttpMethod.HEAD)) {
       return ANY; // applications and the dashboard list the categories

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 
@@ -32,7 +33,7 @@ class SecureDashboardPageTest {
   @Inject SiteSecurity security;
 
   @Test
-  void dashboard_loginThenViewerThenOperator_rolesDecideWhatTheUserMayDo() {
+  void dashboard_loginThenViewerThenOperator_rolesDecideWhatTheUserMayDo() throws Exception {
     Browsers.assumeInstalled();
     String viewer = key(ApiRole.VIEWER);
     String operator = key(ApiRole.OPERATOR);
@@ -90,6 +91,16 @@ class SecureDashboardPageTest {
                                   By.cssSelector("#budgets tr[data-category='" + category + "']"))
                               .getText())
                       .contains("61"));
+      // the whole page in one picture (the build keeps it: target/dashboard-screenshots)
+      browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 4400));
+      ((JavascriptExecutor) browser).executeScript("window.scrollTo(0, 0);");
+      byte[] png =
+          ((org.openqa.selenium.TakesScreenshot) browser)
+              .getScreenshotAs(org.openqa.selenium.OutputType.BYTES);
+      java.nio.file.Path shot =
+          java.nio.file.Path.of("target/dashboard-screenshots/operator-budget-applied.png");
+      java.nio.file.Files.createDirectories(shot.getParent());
+      java.nio.file.Files.write(shot, png);
     } finally {
       browser.quit();
     }
