@@ -81,9 +81,11 @@ public final class ProfileCatalog {
    */
   public Fleet loadFleet(Path file) {
     if (!Files.isRegularFile(file)) {
-      throw new ProfileLoadException(file.toString(), "$", "no such file");
+      throw new ProfileLoadException(
+          file.toString(), "$", "no such file (looked for " + file.toAbsolutePath() + ")");
     }
     Loader loader = new Loader(new ProfileReader());
+    loader.namedAfterId = false;
     loader.deviceClasses.putAll(deviceClasses);
     loader.modelCatalogs.putAll(modelCatalogs);
     return loader.fleet(fileSource(file));
@@ -184,6 +186,9 @@ public final class ProfileCatalog {
     private final Map<String, ModelCatalog> modelCatalogs = new LinkedHashMap<>();
     private final Map<String, Fleet> fleets = new LinkedHashMap<>();
 
+    /** In a catalog folder a file is named after its id; a fleet file given on its own need not. */
+    private boolean namedAfterId = true;
+
     Loader(ProfileReader reader) {
       this.reader = reader;
     }
@@ -196,7 +201,7 @@ public final class ProfileCatalog {
       try (InputStream in = source.open().get()) {
         JsonNode tree = reader.readValid(source.name(), in, kind);
         String id = tree.path("id").asText();
-        if (!id.equals(source.stem())) {
+        if (namedAfterId && !id.equals(source.stem())) {
           throw new ProfileLoadException(
               source.name(),
               "$.id",

@@ -156,6 +156,7 @@ class BrokenProfileTest {
 
     assertThatThrownBy(() -> ProfileCatalog.builtIn().loadFleet(missing))
         .isInstanceOf(ProfileLoadException.class)
-        .hasMessage(missing + ": key '$': no such file");
+        .hasMessage(
+            missing + ": key '$': no such file (looked for " + missing.toAbsolutePath() + ")");
   }
 }

@@ -38,6 +38,25 @@ public final class DmoSelector implements ExpertSelector {
 
   private final long maxEvaluations;
   private final long maxNanos;
+  private final java.util.function.Consumer<Progress> progress;
+
+  /**
+   * Where a long search stands (reported about once a second to a {@link #withProgress} listener).
+   *
+   * @param evaluations objective evaluations so far
+   * @param incumbentG G of the best complete plan so far (0: none yet)
+   * @param boundG the best G any plan could still reach
+   * @param gap {@code (boundG - incumbentG) / boundG}, 0 when proven
+   * @param open nodes waiting in the queue
+   * @param elapsedNanos wall time so far
+   */
+  public record Progress(
+      long evaluations,
+      double incumbentG,
+      double boundG,
+      double gap,
+      int open,
+      long elapsedNanos) {}
 
   /**
    * @param maxEvaluations stop after this many objective evaluations and return the incumbent with
@@ -53,6 +72,13 @@ public final class DmoSelector implements ExpertSelector {
    *     The answer is then the incumbent with its proven gap, as for the evaluation budget.
    */
   public DmoSelector(long maxEvaluations, java.time.Duration maxTime) {
+    this(maxEvaluations, maxTime, null);
+  }
+
+  private DmoSelector(
+      long maxEvaluations,
+      java.time.Duration maxTime,
+      java.util.function.Consumer<Progress> progress) {
     if (maxEvaluations < 1) {
       throw new IllegalArgumentException(
           "maxEvaluations has value " + maxEvaluations + ": it must be >= 1");
@@ -62,6 +88,15 @@ public final class DmoSelector implements ExpertSelector {
     }
     this.maxEvaluations = maxEvaluations;
     this.maxNanos = maxTime == null ? Long.MAX_VALUE : maxTime.toNanos();
+    this.progress = progress;
+  }
+
+  /** The same selector, telling {@code listener} about once a second how the search stands. */
+  public DmoSelector withProgress(java.util.function.Consumer<Progress> listener) {
+    return new DmoSelector(
+        maxEvaluations,
+        maxNanos == Long.MAX_VALUE ? null : java.time.Duration.ofNanos(maxNanos),
+        listener);
   }
 
   public DmoSelector() {
@@ -93,9 +128,10 @@ public final class DmoSelector implements ExpertSelector {
       return withBound(greedy, rootBound, ev.evaluations() + greedy.evaluations(), start, false);
     }
     Search search = new Search(in, ev, options, rootBound);
-    search.dive(problem);
     long deadline = maxNanos == Long.MAX_VALUE ? Long.MAX_VALUE : start + maxNanos;
-    boolean finished = search.run(maxEvaluations, deadline);
+    search.limit(maxEvaluations, deadline, progress, start);
+    search.dive(problem);
+    boolean finished = search.run();
     long evaluations = ev.evaluations() + search.greedyEvaluations;
     Node incumbent = search.incumbent;
     double upper;
@@ -147,6 +183,50 @@ public final class DmoSelector implements ExpertSelector {
     long greedyEvaluations;
     private long seq;
     private final double rootBound;
+    private long maxEvaluations = Long.MAX_VALUE;
+    private long deadlineNanos = Long.MAX_VALUE;
+    private java.util.function.Consumer<Progress> progress;
+    private long start;
+    private long lastReport;
+
+    void limit(
+        long maxEvaluations,
+        long deadlineNanos,
+        java.util.function.Consumer<Progress> progress,
+        long start) {
+      this.maxEvaluations = maxEvaluations;
+      this.deadlineNanos = deadlineNanos;
+      this.progress = progress;
+      this.start = start;
+      this.lastReport = start;
+    }
+
+    /** The evaluation budget or the time is spent: no further expansion. */
+    private boolean spent() {
+      return ev.evaluations() + greedyEvaluations >= maxEvaluations
+          || deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos > 0;
+    }
+
+    private void report(double boundG) {
+      if (progress == null) {
+        return;
+      }
+      long now = System.nanoTime();
+      if (now - lastReport < 1_000_000_000L) {
+        return;
+      }
+      lastReport = now;
+      double inc = incumbent == null ? 0 : incumbent.bound().g();
+      double bound = Math.max(boundG, inc);
+      progress.accept(
+          new Progress(
+              ev.evaluations() + greedyEvaluations,
+              inc,
+              bound,
+              bound <= 0 ? 0 : Math.max(0, (bound - inc) / bound),
+              open.size(),
+              now - start));
+    }
 
     Search(Instance in, Evaluator ev, List<Option>[] options, double rootBound) {
       this.in = in;
@@ -212,6 +292,12 @@ public final class DmoSelector implements ExpertSelector {
     void dive(Problem problem) {
       Node node = open.poll();
       while (node != null && node.depth() < devices) {
+        if (spent()) {
+          // the limit falls inside the dive: finish this plan without branching (one evaluation)
+          open.add(node);
+          node = completed(node);
+          break;
+        }
         List<Node> children = children(node);
         Node next = null;
         for (Node child : children) {
@@ -227,7 +313,16 @@ public final class DmoSelector implements ExpertSelector {
         node = next;
       }
       incumbent = node;
-      if (incumbent == null || incumbent.bound().g() < rootBound) {
+      // the greedy plan costs at most one round per device over every option: run it only when
+      // that fits what is left of the evaluation budget
+      long greedyWorst = 0;
+      for (List<Option> o : options) {
+        greedyWorst += (long) devices * o.size();
+      }
+      if ((incumbent == null || incumbent.bound().g() < rootBound)
+          && !spent()
+          && (maxEvaluations == Long.MAX_VALUE
+              || ev.evaluations() + greedyWorst <= maxEvaluations)) {
         Selection greedy = new GreedySelector().select(problem);
         greedyEvaluations = greedy.evaluations();
         Option[] plan = fromPlan(in, greedy.plan());
@@ -239,11 +334,16 @@ public final class DmoSelector implements ExpertSelector {
     }
 
     /** Best first until no open node can beat the incumbent (true) or the budget is spent. */
-    boolean run(long maxEvaluations, long deadlineNanos) {
+    boolean run() {
       while (true) {
         Node node = open.poll();
         if (node == null) {
           return true;
+        }
+        report(node.bound().g());
+        if (node.depth() < devices && spent()) {
+          open.add(node);
+          return false;
         }
         if (incumbent != null) {
           int h = node.bound().compareHead(incumbent.bound());
@@ -266,17 +366,45 @@ public final class DmoSelector implements ExpertSelector {
           }
           continue;
         }
-        if (ev.evaluations() >= maxEvaluations
-            || deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos > 0) {
-          open.add(node);
-          return false;
-        }
         for (Node child : children(node)) {
           if (incumbent == null || child.bound().compareHead(incumbent.bound()) <= 0) {
             open.add(child);
           }
         }
       }
+    }
+
+    /**
+     * A complete plan from a partial one without branching: each unassigned device, in branching
+     * order, takes the option with the most resident models (then the least power) that keeps the
+     * plan under the power cap. One objective evaluation.
+     */
+    private Node completed(Node node) {
+      Option[] assigned = node.assigned().clone();
+      double power = 0;
+      for (Option o : assigned) {
+        power += o == null ? 0 : o.powerW();
+      }
+      for (int i = node.depth(); i < devices; i++) {
+        int d = order[i];
+        Option best = null;
+        for (Option o : options[d]) {
+          if (power + o.powerW() + restPower[i + 1] > in.cap) {
+            continue;
+          }
+          if (best == null
+              || o.count() > best.count()
+              || o.count() == best.count() && o.powerW() < best.powerW()) {
+            best = o;
+          }
+        }
+        if (best == null) {
+          return null; // nothing fits the cap: the caller falls back on the greedy plan
+        }
+        assigned[d] = best;
+        power += best.powerW();
+      }
+      return new Node(devices, assigned, Plans.score(in, ev, assigned), seq++);
     }
 
     /** The children of a node: its next device (in branching order) fixed to each option. */

@@ -60,7 +60,8 @@ public record CategoriesFile(
    */
   public static CategoriesFile load(Path file) {
     if (!Files.isRegularFile(file)) {
-      throw new DataFileException(file.toString(), "$", "no such file");
+      throw new DataFileException(
+          file.toString(), "$", "no such file (looked for " + file.toAbsolutePath() + ")");
     }
     JsonNode root;
     try {
@@ -93,10 +94,10 @@ public record CategoriesFile(
       if (!ids.add(id)) {
         throw new DataFileException(file, at + ".id", "duplicate category '" + id + "'");
       }
-      int in = (int) number(file, at + ".inputTokens", c.get("inputTokens"), 0, 1e6);
-      int out = (int) number(file, at + ".outputTokens", c.get("outputTokens"), 1, 1e6);
+      int in = whole(file, at + ".inputTokens", c.get("inputTokens"), 0, 1_000_000);
+      int out = whole(file, at + ".outputTokens", c.get("outputTokens"), 1, 1_000_000);
       double weight = number(file, at + ".weight", c.get("weight"), 0, 1e6);
-      int k = (int) number(file, at + ".k", c.get("k"), 1, 16);
+      int k = whole(file, at + ".k", c.get("k"), 1, 16);
       double delay = number(file, at + ".delayBudgetS", c.get("delayBudgetS"), 0, 1e6);
       double energy = number(file, at + ".energyBudgetJ", c.get("energyBudgetJ"), 0, 1e9);
       List<String> datasets = new ArrayList<>();
@@ -108,6 +109,13 @@ public record CategoriesFile(
         ds.forEach(d -> datasets.add(text(file, at + ".datasets", d)));
       }
       categories.add(new CategoryConfig(id, in, out, weight, k, delay, energy, datasets));
+    }
+    if (!categories.isEmpty() && categories.stream().allMatch(c -> c.weight() == 0)) {
+      throw new DataFileException(
+          file,
+          "$.categories[*].weight",
+          "every weight is 0: the objective G weighs the categories, so with no weight no plan is"
+              + " better than another; give at least one category a weight > 0");
     }
     DelayRule rule = DelayRule.PARALLEL_MAX;
     JsonNode r = root.get("delayRule");
@@ -151,6 +159,15 @@ public record CategoriesFile(
       throw new DataFileException(file, key, "missing or not a non-empty string");
     }
     return node.asText();
+  }
+
+  /** A whole number (a count of tokens or experts): 300.7 is refused, not cut to 300. */
+  private static int whole(String file, String key, JsonNode node, int min, int max) {
+    double v = number(file, key, node, min, max);
+    if (v != Math.rint(v)) {
+      throw new DataFileException(file, key, "value " + v + " is not a whole number");
+    }
+    return (int) v;
   }
 
   private static double number(String file, String key, JsonNode node, double min, double max) {

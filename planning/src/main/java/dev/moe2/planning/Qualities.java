@@ -39,7 +39,8 @@ public record Qualities(List<String> models, Map<String, float[][]> byCategory) 
    */
   public static Qualities load(Path file) {
     if (!Files.isRegularFile(file)) {
-      throw new DataFileException(file.toString(), "$", "no such file");
+      throw new DataFileException(
+          file.toString(), "$", "no such file (looked for " + file.toAbsolutePath() + ")");
     }
     JsonNode root;
     try {

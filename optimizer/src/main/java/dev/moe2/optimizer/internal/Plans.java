@@ -98,13 +98,19 @@ public final class Plans {
       if (!u.feasible()) {
         Evaluator.UResult top = ev.usable(c, all, all.length);
         Infeasibility why =
-            top.feasible()
+            top.feasible() && cs.weight() == 0
                 ? new Infeasibility(
-                    "the budgets admit experts of the fleet, but no valid deployment serves this"
-                        + " category beside the others (memory, one mode per device, site power cap)",
+                    "its weight is 0: the objective does not count it, so the plan spends nothing"
+                        + " on it (give it a weight > 0 to have it served)",
                     Double.NaN,
                     Double.NaN)
-                : budgetsNeeded(in, c);
+                : top.feasible()
+                    ? new Infeasibility(
+                        "the budgets admit experts of the fleet, but no valid deployment serves this"
+                            + " category beside the others (memory, one mode per device, site power cap)",
+                        Double.NaN,
+                        Double.NaN)
+                    : budgetsNeeded(in, c);
         outcomes.add(
             new CategoryOutcome(
                 cs.id(),

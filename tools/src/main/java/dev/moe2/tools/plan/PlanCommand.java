@@ -78,7 +78,11 @@ public final class PlanCommand implements Callable<Integer> {
   @Option(
       names = "--qualities",
       paramLabel = "FILE",
-      description = "Per-prompt per-model qualities per category (JSON, see README).")
+      description = {
+        "Per-prompt per-model qualities per category (JSON, see README). Default: the recorded",
+        "RouterDC scores of each category's train prompts (its 'datasets' in the categories file),",
+        "at most --max-prompts of them per category, from --routerdc."
+      })
   Path qualities;
 
   @Option(
@@ -91,9 +95,30 @@ public final class PlanCommand implements Callable<Integer> {
   @Option(
       names = "--shared",
       paramLabel = "FOLDER",
-      defaultValue = "../shared",
+      defaultValue = "${env:MOE2_DEFAULT_SHARED:-../shared}",
       description = "The shared data folder (default: ${DEFAULT-VALUE}).")
   Path shared;
+
+  @Option(
+      names = "--time-limit",
+      paramLabel = "SECONDS",
+      description =
+          "dmo: stop after this long and print the best plan found with its proven gap (default:"
+              + " none: run until proven optimal).")
+  Double timeLimitS;
+
+  @Option(
+      names = "--max-evaluations",
+      paramLabel = "N",
+      description =
+          "dmo: stop after N objective evaluations (the machine-independent cost; never more than N"
+              + " plus one expansion) and print the best plan found with its proven gap.")
+  Long maxEvaluations;
+
+  @Option(
+      names = "--quiet",
+      description = "dmo: no progress lines on stderr (one every second of search).")
+  boolean quiet;
 
   @Option(
       names = "--max-prompts",
@@ -145,6 +170,19 @@ public final class PlanCommand implements Callable<Integer> {
         throw new IllegalArgumentException(
             "--power-cap has value " + powerCap + ": it must be > 0");
       }
+      if (timeLimitS != null && !(timeLimitS > 0)) {
+        throw new IllegalArgumentException(
+            "--time-limit has value " + timeLimitS + ": it must be > 0 seconds");
+      }
+      if (maxEvaluations != null && maxEvaluations < 1) {
+        throw new IllegalArgumentException(
+            "--max-evaluations has value " + maxEvaluations + ": it must be >= 1");
+      }
+      if ((timeLimitS != null || maxEvaluations != null) && selector != SelectorName.dmo) {
+        throw new IllegalArgumentException(
+            "--time-limit and --max-evaluations apply to --selector dmo (timefold takes"
+                + " --timefold-seconds)");
+      }
       ProfileCatalog catalog =
           profiles == null ? ProfileCatalog.builtIn() : ProfileCatalog.load(profiles);
       Fleet f =
@@ -153,6 +191,15 @@ public final class PlanCommand implements Callable<Integer> {
               : catalog.fleet(fleet);
       CategoriesFile cats =
           categories == null ? CategoriesFile.builtIn() : CategoriesFile.load(categories);
+      for (dev.moe2.planning.CategoryConfig c : cats.categories()) {
+        if (c.delayBudgetS() == 0 || c.energyBudgetJ() == 0) {
+          err.printf(
+              Locale.ROOT,
+              "warning: category %s has a %s budget of 0: no expert can be usable for it%n",
+              c.id(),
+              c.delayBudgetS() == 0 ? "delay" : "energy");
+        }
+      }
       Qualities q =
           qualities != null
               ? Qualities.load(qualities)
@@ -162,9 +209,21 @@ public final class PlanCommand implements Callable<Integer> {
                   cats,
                   maxPrompts);
       Problem problem = FleetProblems.build(f, cats, q, powerCap);
-      Selection s = selector(selector).select(problem);
+      Selection s = selector(selector, err).select(problem);
       out.println(json ? toJson(problem, s) : table(f, problem, s));
       out.flush();
+      if (!s.provenOptimal() && selector == SelectorName.dmo) {
+        err.printf(
+            Locale.ROOT,
+            "note: stopped at the limit after %d evaluations, %.1f s: G = %.4f is within %.2f %% of"
+                + " the optimum (upper bound %.4f); the lowest-power tie-break is not proven%n",
+            s.evaluations(),
+            s.elapsedNanos() / 1e9,
+            s.objective(),
+            100 * s.gap(),
+            s.upperBound());
+        err.flush();
+      }
       return 0;
     } catch (DataFileException
         | ProfileLoadException
@@ -176,9 +235,28 @@ public final class PlanCommand implements Callable<Integer> {
     }
   }
 
-  private ExpertSelector selector(SelectorName name) {
+  private ExpertSelector selector(SelectorName name, PrintWriter err) {
     return switch (name) {
-      case dmo -> new DmoSelector();
+      case dmo ->
+          new DmoSelector(
+                  maxEvaluations == null ? Long.MAX_VALUE : maxEvaluations,
+                  timeLimitS == null ? null : Duration.ofNanos((long) (timeLimitS * 1e9)))
+              .withProgress(
+                  quiet
+                      ? null
+                      : p -> {
+                        err.printf(
+                            Locale.ROOT,
+                            "dmo: %.1f s, %d evaluations, best G %.4f, bound %.4f (gap %.2f %%),"
+                                + " %d open%n",
+                            p.elapsedNanos() / 1e9,
+                            p.evaluations(),
+                            p.incumbentG(),
+                            p.boundG(),
+                            100 * p.gap(),
+                            p.open());
+                        err.flush();
+                      });
       case exhaustive -> new ExhaustiveSelector();
       case greedy -> new GreedySelector();
       case timefold ->

@@ -96,4 +96,83 @@ class PlanCommandTest {
     assertThat(status).isEqualTo(2);
     assertThat(err.toString()).contains("unknown fleet 'nowhere'").contains("known: reference");
   }
+
+  static String categoriesYaml(String inputTokens, String weight, String energy) {
+    return "categories:\n  - id: qa\n    inputTokens: "
+        + inputTokens
+        + "\n    outputTokens: 10\n    weight: "
+        + weight
+        + "\n    k: 1\n    delayBudgetS: 5\n    energyBudgetJ: "
+        + energy
+        + "\n    datasets: [mmlu_train.json]\n";
+  }
+
+  @Test
+  void plan_fractionalInputTokens_refusedNotCut(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("categories.yaml");
+    Files.writeString(file, categoriesYaml("300.7", "1", "10"));
+
+    assertThat(run("--categories", file.toString())).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("$.categories[0].inputTokens")
+        .contains("300.7 is not a whole number");
+  }
+
+  @Test
+  void plan_everyWeightZero_refusedSayingWhy(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("categories.yaml");
+    Files.writeString(file, categoriesYaml("100", "0", "10"));
+
+    assertThat(run("--categories", file.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("every weight is 0").doesNotContain("memory");
+  }
+
+  @Test
+  void plan_budgetZero_warnsOnStderr(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("categories.yaml");
+    Files.writeString(file, categoriesYaml("100", "1", "0"));
+
+    assertThat(run("--categories", file.toString(), "--max-prompts", "50")).isZero();
+    assertThat(err.toString())
+        .contains("warning: category qa has a energy budget of 0: no expert can be usable for it");
+  }
+
+  @Test
+  void plan_missingFile_saysWhereItLooked() {
+    assertThat(run("--categories", "no/such/categories.yaml")).isEqualTo(2);
+    assertThat(err.toString())
+        .contains(
+            "no such file (looked for " + Path.of("no/such/categories.yaml").toAbsolutePath());
+  }
+
+  @Test
+  void plan_fleetFileNamedOtherThanItsId_loads(@TempDir Path dir) throws IOException {
+    String reference =
+        new String(
+            PlanCommandTest.class
+                .getResourceAsStream("/moe2/profiles/fleets/reference.yaml")
+                .readAllBytes(),
+            java.nio.charset.StandardCharsets.UTF_8);
+    Path file = dir.resolve("my-site.yaml");
+    Files.writeString(file, reference);
+
+    assertThat(run("--fleet", file.toString(), "--max-prompts", "50")).isZero();
+    assertThat(out.toString()).contains("Plan for fleet reference by dmo");
+  }
+
+  @Test
+  void plan_maxEvaluations_stopsWithTheProvenGapOnStderr() {
+    assertThat(run("--max-evaluations", "20", "--quiet", "--max-prompts", "50")).isZero();
+
+    assertThat(out.toString()).contains("proven_optimal=false");
+    assertThat(err.toString())
+        .contains("note: stopped at the limit after ")
+        .contains("% of the optimum");
+  }
+
+  @Test
+  void plan_limitWithAnotherSelector_refused() {
+    assertThat(run("--selector", "greedy", "--time-limit", "1")).isEqualTo(2);
+    assertThat(err.toString()).contains("apply to --selector dmo");
+  }
 }
