@@ -494,7 +494,8 @@ public final class EvalRoutingCommand implements Callable<Integer> {
         "Gate top-k shrinks q toward the category's prior, q' = α·q + (1 − α)·prior, with α per"
             + " category chosen on out-of-fold predictions for the train prompts ("
             + GateRecipe.FOLDS
-            + " folds) and kept above 0 only when its gain there is significant (one-sided 95 %):");
+            + " folds) and kept above 0 only when its gain there is significant (one-sided 95 % for"
+            + " the family of alphas tried, Bonferroni):");
     for (String c : ReferenceWorkload.CATEGORIES) {
       fittedPriors
           .prior(c)
@@ -505,10 +506,37 @@ public final class EvalRoutingCommand implements Callable<Integer> {
         "Vote rule (k > 1, multiple choice): q-weighted; every wrong vote is assumed to name the"
             + " same wrong option, so a vote is right only when its right voters weigh more than"
             + " half; free-text answers (GSM8K, HumanEval) take the highest-q answer.\n");
-    Files.writeString(out.resolve("report.md"), md.toString(), StandardCharsets.UTF_8);
     Files.writeString(out.resolve("scores.csv"), csv.toString(), StandardCharsets.UTF_8);
     plot(pooled);
 
+    // the gate against the trivial rule on every dataset, and the pooled top-1's bootstrap interval
+    int datasetsBelow = 0;
+    for (String split : results.keySet()) {
+      double g = mean(results.get(split).get("gate top-1"));
+      double b = mean(results.get(split).get("per-category best"));
+      if (g < b - 1e-12) {
+        datasetsBelow++;
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "**The gate is below the per-category best on %s: %.4f < %.4f.**%n%n",
+                split,
+                g,
+                b));
+      }
+    }
+    double[] ci = bootstrap(results, "gate top-1", POOLED, 2000, seed);
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "Gate top-1, pooled: %.3f, bootstrap 95 %% interval [%.3f, %.3f] (2,000 resamples of"
+                + " the pooled test prompts). Datasets where it is below the per-category best:"
+                + " %d.%n",
+            pooled.get("gate top-1"),
+            ci[0],
+            ci[1],
+            datasetsBelow));
+    Files.writeString(out.resolve("report.md"), md.toString(), StandardCharsets.UTF_8);
     stdout.print(md);
     String summary =
         String.format(
@@ -517,7 +545,8 @@ public final class EvalRoutingCommand implements Callable<Integer> {
                 + " best_single_pooled=%.3f gate_top2_pooled=%.3f gate_top3_pooled=%.3f"
                 + " oracle_pooled=%.3f ece=%.4f category_accuracy=%.3f c3_violations=%d"
                 + " c3_max_gain_mmlu=%.3f c3_max_gain_mmlu_rel=%.3f c3_max_gain_power_cap=%.3f"
-                + " c3_max_gain_power_cap_rel=%.3f c4_mean_gap=%.4f c4_worst_gap=%.4f%n",
+                + " c3_max_gain_power_cap_rel=%.3f c4_mean_gap=%.4f c4_worst_gap=%.4f"
+                + " gate_top1_pooled_ci95=%.3f..%.3f gate_below_per_category_best_datasets=%d%n",
             pooled.get("gate top-1"),
             pooled.get("per-category best"),
             pooled.get("kNN (k=" + knnK + ")"),
@@ -533,7 +562,10 @@ public final class EvalRoutingCommand implements Callable<Integer> {
             capGain,
             capGainRel,
             c4Mean,
-            c4Worst);
+            c4Worst,
+            ci[0],
+            ci[1],
+            datasetsBelow);
     Files.writeString(out.resolve("summary.txt"), summary, StandardCharsets.UTF_8);
     stdout.print(summary);
     return 0;
@@ -577,6 +609,41 @@ public final class EvalRoutingCommand implements Callable<Integer> {
                   r.gap()));
     }
     Files.writeString(out.resolve("c4.csv"), csv.toString(), StandardCharsets.UTF_8);
+  }
+
+  private static double mean(double[] v) {
+    double sum = 0;
+    for (double x : v) {
+      sum += x;
+    }
+    return v.length == 0 ? Double.NaN : sum / v.length;
+  }
+
+  /** The 2.5 and 97.5 percentiles of the pooled mean over {@code resamples} bootstrap resamples. */
+  private static double[] bootstrap(
+      Map<String, Map<String, double[]>> results,
+      String method,
+      List<String> splits,
+      int resamples,
+      long seed) {
+    List<Double> all = new ArrayList<>();
+    for (String s : splits) {
+      for (double x : results.get(s).get(method)) {
+        all.add(x);
+      }
+    }
+    java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+    double[] means = new double[resamples];
+    int n = all.size();
+    for (int b = 0; b < resamples; b++) {
+      double sum = 0;
+      for (int i = 0; i < n; i++) {
+        sum += all.get(r.nextInt(n));
+      }
+      means[b] = sum / n;
+    }
+    java.util.Arrays.sort(means);
+    return new double[] {means[(int) (0.025 * resamples)], means[(int) (0.975 * resamples) - 1]};
   }
 
   private static double pooledMean(
