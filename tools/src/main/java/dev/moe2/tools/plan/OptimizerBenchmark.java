@@ -47,6 +47,13 @@ import picocli.CommandLine.Option;
     })
 public final class OptimizerBenchmark implements Callable<Integer> {
 
+  @Option(
+      names = "--mem-seconds",
+      defaultValue = "20",
+      description =
+          "Time limit of the DMO on the memory-pressure fleet (default: ${DEFAULT-VALUE}).")
+  long memSeconds;
+
   @Option(names = "--shared", defaultValue = "../shared", description = "Shared data folder.")
   Path shared;
 
@@ -184,6 +191,46 @@ public final class OptimizerBenchmark implements Callable<Integer> {
       }
     }
 
+    // 64 devices: the DMO given one second, its proven gap; a 6-device fleet under memory
+    // pressure (3 RTX 4090 + 3 Orin NX, every model fits everywhere only a few at a time)
+    double gap64 = Double.NaN;
+    boolean exact64 = true;
+    double mem6Ms = Double.NaN;
+    boolean mem6Exact = false;
+    if (exactSuite && maxDevices >= 64) {
+      Fleet fleet = generated(catalog, 64, ref.models(), 42);
+      for (var regime : regimes.entrySet()) {
+        progress("64 devices, 7 models, " + regime.getKey() + ", DMO for 1 s");
+        Problem p = FleetProblems.build(fleet, scaled(reference, regime.getValue()), real, null);
+        Row dmo =
+            run(
+                "gen-64",
+                p,
+                7,
+                regime.getKey() + " 1s",
+                new DmoSelector(Long.MAX_VALUE, Duration.ofSeconds(1)),
+                1);
+        gap64 = Double.isNaN(gap64) ? dmo.gapPct() : Math.max(gap64, dmo.gapPct());
+        exact64 &= dmo.exact();
+      }
+    }
+    if (exactSuite) {
+      progress(
+          "6 devices under memory pressure (3 RTX 4090 + 3 Orin NX), DMO for " + memSeconds + " s");
+      Fleet mem = memoryPressure(catalog, ref.models());
+      Problem p = FleetProblems.build(mem, reference, real, null);
+      Row dmo =
+          run(
+              "mem-6",
+              p,
+              7,
+              "medium",
+              new DmoSelector(Long.MAX_VALUE, Duration.ofSeconds(memSeconds)),
+              1);
+      mem6Ms = dmo.medianMs();
+      mem6Exact = dmo.exact();
+    }
+
     // 20 synthetic models: exact search is out of reach on the big devices; Timefold vs DMO's
     // bound.
     ModelCatalog synthetic = syntheticModels(20);
@@ -214,15 +261,21 @@ public final class OptimizerBenchmark implements Callable<Integer> {
     out.printf(
         Locale.ROOT,
         "optimizer mismatches=%d evals_ratio=%.0f evals_ratio_devices=%d ref_fleet_evals=%.0f"
-            + " ref_fleet_ms=%.2f dmo_ms_32dev=%.1f dmo_32dev_exact=%s timefold_gap_pct_256dev=%.3f"
-            + " timefold_ms_256dev=%.0f%n",
+            + " ref_fleet_ms=%.2f dmo_ms_32dev=%.1f dmo_ms_32dev_max=%.1f dmo_32dev_exact=%s"
+            + " dmo_64dev_gap_pct=%.3f dmo_64dev_exact=%s dmo_ms_6dev_mem=%.0f dmo_6dev_mem_exact=%s"
+            + " timefold_gap_pct_256dev=%.3f timefold_ms_256dev=%.0f%n",
         mismatches,
         evalsRatio,
         largestExhaustive,
         refEvals,
         refMs,
         dmo32Ms,
+        dmo32Ms,
         dmo32Exact,
+        gap64,
+        exact64,
+        mem6Ms,
+        mem6Exact,
         tfGap256,
         tfMs256);
     return 0;
@@ -336,6 +389,24 @@ public final class OptimizerBenchmark implements Callable<Integer> {
   }
 
   /** A seeded mix of device classes: 40 % AGX Orin 64GB, 30 % Orin NX 16GB, 30 % RTX 4090. */
+  /** 3 RTX 4090 and 3 Orin NX 16 GB, no power cap: few models fit each device at once. */
+  static Fleet memoryPressure(ProfileCatalog catalog, ModelCatalog models) {
+    DeviceClass nx = catalog.deviceClass("jetson-orin-nx-16gb");
+    DeviceClass rtx = catalog.deviceClass("rtx-4090");
+    List<Fleet.Device> devices = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      devices.add(
+          new Fleet.Device(
+              String.format(Locale.ROOT, "rtx-%03d", i),
+              rtx,
+              new Fleet.Link(0.5, 10_000, "10 GbE")));
+      devices.add(
+          new Fleet.Device(
+              String.format(Locale.ROOT, "nx-%03d", i), nx, new Fleet.Link(4, 200, "Wi-Fi")));
+    }
+    return new Fleet("mem-6", "memory pressure", devices, models, null);
+  }
+
   static Fleet generated(ProfileCatalog catalog, int size, ModelCatalog models, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     DeviceClass agx = catalog.deviceClass("jetson-agx-orin-64gb");
