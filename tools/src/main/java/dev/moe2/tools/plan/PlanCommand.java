@@ -215,13 +215,21 @@ public final class PlanCommand implements Callable<Integer> {
       if (!s.provenOptimal() && selector == SelectorName.dmo) {
         err.printf(
             Locale.ROOT,
-            "note: stopped at the limit after %d evaluations, %.1f s: G = %.4f is within %.2f %% of"
-                + " the optimum (upper bound %.4f); the lowest-power tie-break is not proven%n",
+            "note: stopped at the limit after %d evaluations, %.1f s: %s%n",
             s.evaluations(),
             s.elapsedNanos() / 1e9,
-            s.objective(),
-            100 * s.gap(),
-            s.upperBound());
+            s.gap() > 0
+                ? String.format(
+                    Locale.ROOT,
+                    "G = %.4f is within %.2f %% of the optimum (upper bound %.4f)",
+                    s.objective(),
+                    100 * s.gap(),
+                    s.upperBound())
+                : String.format(
+                    Locale.ROOT,
+                    "G = %.4f is proven optimal; the lowest-power plan among those with it is not"
+                        + " proven",
+                    s.objective()));
         err.flush();
       }
       return 0;
