@@ -8,6 +8,7 @@ import dev.moe2.protocol.AgentId;
 import dev.moe2.protocol.AgentState;
 import dev.moe2.protocol.AgentStatus;
 import dev.moe2.protocol.Birth;
+import dev.moe2.protocol.CancelRequest;
 import dev.moe2.protocol.ChatMessage;
 import dev.moe2.protocol.ChatRole;
 import dev.moe2.protocol.ErrorCode;
@@ -21,6 +22,7 @@ import dev.moe2.protocol.JsonCodec;
 import dev.moe2.protocol.Message;
 import dev.moe2.protocol.ModelId;
 import dev.moe2.protocol.OrchestratorId;
+import dev.moe2.protocol.PartialOutput;
 import dev.moe2.protocol.PlanAssignment;
 import dev.moe2.protocol.ProfileReport;
 import dev.moe2.protocol.RequestId;
@@ -172,6 +174,8 @@ public final class ConformanceKit {
           new Step("k-on-one-agent", ConformanceKit::kOnOneAgent, "request-reply"),
           new Step("redelivery-dropped", ConformanceKit::redeliveryDropped, "request-reply"),
           new Step("second-attempt", ConformanceKit::secondAttempt, "request-reply"),
+          new Step("streaming", ConformanceKit::streaming, "request-reply"),
+          new Step("cancel", ConformanceKit::cancel, "request-reply"),
           new Step("unknown-expert", ConformanceKit::unknownExpert, "online-state"),
           new Step("expired-request", ConformanceKit::expiredRequest, "request-reply"),
           new Step("malformed-request", ConformanceKit::malformedRequest, "online-state"),
@@ -424,6 +428,99 @@ public final class ConformanceKit {
     send(second);
     replyOf(awaitAnswer(mark2, second), second);
     return "attempt 2 of " + id + " is a new dispatch: answered";
+  }
+
+  /** The partial pieces heard for {@code r} since {@code mark}, in arrival order. */
+  private List<Heard> piecesOf(int mark, InferenceRequest r) {
+    String replies = Topic.replies(settings.orchestrator(), settings.agent()).name();
+    return inbox.since(mark).stream()
+        .filter(
+            h ->
+                h.topic().equals(replies)
+                    && h.message() instanceof PartialOutput p
+                    && p.requestId().equals(r.requestId())
+                    && p.modelId().equals(r.modelId()))
+        .toList();
+  }
+
+  private Object streaming() {
+    InferenceRequest r = request(resident.get(0), 1, 32, settings.timeout()).withStream(true);
+    int mark = inbox.mark();
+    send(r);
+    InferenceReply reply = replyOf(awaitAnswer(mark, r), r);
+    List<Heard> pieces = piecesOf(mark, r);
+    if (pieces.isEmpty()) {
+      return warn(
+          "no partial output for a request with stream: true (allowed for an agent that predates"
+              + " streaming: receivers take the reply alone)");
+    }
+    StringBuilder text = new StringBuilder();
+    int seq = -1;
+    for (Heard h : pieces) {
+      PartialOutput p = (PartialOutput) h.message();
+      if (p.seq() <= seq) {
+        throw new CheckFailed("piece seq " + p.seq() + " after seq " + seq + ": out of order");
+      }
+      seq = p.seq();
+      if (p.offset() != text.length()) {
+        throw new CheckFailed(
+            "piece "
+                + p.seq()
+                + " has offset "
+                + p.offset()
+                + "; the pieces before it hold "
+                + text.length()
+                + " characters");
+      }
+      text.append(p.text());
+    }
+    if (!reply.text().startsWith(text.toString())) {
+      throw new CheckFailed(
+          "the pieces ('"
+              + text
+              + "') are not a prefix of the reply's text ('"
+              + reply.text()
+              + "')");
+    }
+    return pieces.size()
+        + " piece(s) in order, a prefix of the reply ("
+        + text.length()
+        + " of "
+        + reply.text().length()
+        + " characters)";
+  }
+
+  private Object cancel() {
+    // long enough to be interrupted: the agent stops it before the next token once it hears
+    InferenceRequest r = request(resident.get(0), 1, 4000, settings.timeout()).withStream(true);
+    int mark = inbox.mark();
+    send(r);
+    await(
+        mark,
+        h -> h.message() instanceof PartialOutput p && p.requestId().equals(r.requestId()),
+        Duration.ofMillis(500));
+    publish(
+        Topic.cancel(settings.agent()),
+        new CancelRequest(
+            r.requestId(),
+            settings.agent(),
+            r.modelId(),
+            "conformance: the client went away",
+            Instant.now().truncatedTo(ChronoUnit.MILLIS)));
+    Heard h = awaitAnswer(mark, r);
+    if (h.message() instanceof ErrorReport e && e.code() == ErrorCode.CANCELLED) {
+      return "stopped: " + e.message();
+    }
+    if (h.message() instanceof InferenceReply reply) {
+      return warn(
+          "answered in full ("
+              + reply.completionTokens()
+              + " tokens) before or despite the cancel: an agent should stop a withdrawn"
+              + " generation before its next token");
+    }
+    ErrorReport e = (ErrorReport) h.message();
+    throw new CheckFailed(
+        "a cancelled request was answered with " + e.code().label() + ": " + e.message());
   }
 
   private String unknownExpert() {

@@ -52,9 +52,9 @@ class ConformanceKitTest {
         profile: {reportIntervalS: 1, minSamples: 2}
         simulation: {seed: 5, noise: 0.0, timeScale: 0.01}
         experts:
-          - {model: zephyr-7b-beta, backend: simulated}
-          - {model: mistral-7b, backend: simulated}
-          - {model: meta-llama-3-8b, backend: simulated}
+          - {model: zephyr-7b-beta, backend: simulated, simulated: {answerTokens: 4000}}
+          - {model: mistral-7b, backend: simulated, simulated: {answerTokens: 4000}}
+          - {model: meta-llama-3-8b, backend: simulated, simulated: {answerTokens: 4000}}
         """
             .formatted(id, broker.uri()));
     return AgentFactory.build(ConfigLoader.load(cfg, Map.of(), Map.of()), Clock.systemUTC())
@@ -125,13 +125,19 @@ class ConformanceKitTest {
   }
 
   @Test
-  void run_anAgentWrittenFromTheContractAlone_passesEveryCheck() {
+  void run_anAgentWrittenFromTheContractAlone_passesEveryCheckAndWarnsItDoesNotStream() {
     try (MinimalAgent agent = new MinimalAgent(broker.uri(), "conf-minimal-1", false)) {
       List<Result> results = check("conf-minimal-1");
 
+      // streaming and cancel are later additions an older agent may lack: warnings, not failures
       assertThat(results)
+          .filteredOn(r -> !List.of("streaming", "cancel").contains(r.check()))
           .allSatisfy(
               r -> assertThat(r.status()).as(r.check() + ": " + r.detail()).isEqualTo(Status.PASS));
+      assertThat(results)
+          .filteredOn(r -> List.of("streaming", "cancel").contains(r.check()))
+          .extracting(Result::status)
+          .containsOnly(Status.WARN);
     }
   }
 
@@ -142,7 +148,7 @@ class ConformanceKitTest {
 
       // the issue-13 bug: a second model of one request, and attempt 2, are taken for redeliveries
       assertThat(results)
-          .filteredOn(r -> r.status() != Status.PASS)
+          .filteredOn(r -> r.status() == Status.FAIL)
           .extracting(Result::check, Result::status)
           .containsExactly(
               org.assertj.core.groups.Tuple.tuple("k-on-one-agent", Status.FAIL),
