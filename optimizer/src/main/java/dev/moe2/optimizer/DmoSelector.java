@@ -572,6 +572,9 @@ public final class DmoSelector implements ExpertSelector {
     ev.objective(buffer, n); // counted: the assigned devices alone
     double extra = 0;
     for (int c = 0; c < in.categories; c++) {
+      if (!(in.problem.categories().get(c).weight() > 0)) {
+        continue; // G does not count it: a completion need not serve it as the vertex does
+      }
       Evaluator.UResult alone = ev.usable(c, buffer, n);
       Evaluator.UResult best = ev.usable(c, vertex, top);
       double aloneF = alone.feasible() ? alone.f() : 0;

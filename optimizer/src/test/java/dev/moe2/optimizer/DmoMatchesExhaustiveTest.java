@@ -64,4 +64,34 @@ class DmoMatchesExhaustiveTest {
         .isGreaterThan(100);
     assertThat(exhaustiveEvals).as("exhaustive evaluations vs DMO's").isGreaterThan(dmoEvals);
   }
+
+  @Test
+  void select_aCategoryOfWeightZero_dmoStillEqualsExhaustive() {
+    ExpertSelector dmo = new DmoSelector();
+    ExpertSelector exhaustive = new ExhaustiveSelector();
+    for (long seed = 1; seed <= 300; seed++) {
+      Problem p = RandomProblems.generate(seed);
+      java.util.List<CategorySpec> cats = new java.util.ArrayList<>(p.categories());
+      CategorySpec c = cats.get(0);
+      cats.set(
+          0,
+          new CategorySpec(
+              c.id(),
+              c.inputTokens(),
+              c.outputTokens(),
+              0,
+              c.k(),
+              c.delayBudgetS(),
+              c.energyBudgetJ(),
+              c.qualities()));
+      if (cats.stream().noneMatch(x -> x.weight() > 0)) {
+        continue;
+      }
+      Problem q = p.toBuilder().categories(cats).build();
+      Selection exact = exhaustive.select(q);
+      Selection fast = dmo.select(q);
+      assertThat(fast.objective()).as("seed %d: objective", seed).isEqualTo(exact.objective());
+      assertThat(fast.plan()).as("seed %d: plan after tie-breaks", seed).isEqualTo(exact.plan());
+    }
+  }
 }
