@@ -114,6 +114,22 @@ class OrchestratorEndToEndTest {
             });
   }
 
+  /** The service ready (the gate trained) and agent {@code agentId} confirming the plan. */
+  static void awaitReadyAndConfirmed(String agentId) {
+    await()
+        .atMost(Duration.ofMinutes(5))
+        .until(() -> given().get("/q/health/ready").statusCode() == 200);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                given().get("/api/fleet").jsonPath().getList("$", Map.class).stream()
+                    .anyMatch(
+                        a ->
+                            agentId.equals(a.get("agentId"))
+                                && Boolean.TRUE.equals(a.get("confirmed"))));
+  }
+
   static void awaitAllOnlineConfirmed() {
     await()
         .atMost(Duration.ofSeconds(30))

@@ -98,18 +98,7 @@ class StreamingTest {
 
   @BeforeEach
   void awaitReadyAndPlanned() {
-    await()
-        .atMost(Duration.ofMinutes(5))
-        .until(() -> given().get("/q/health/ready").statusCode() == 200);
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                given().get("/api/fleet").jsonPath().getList("$", Map.class).stream()
-                    .anyMatch(
-                        a ->
-                            "stream-rtx-1".equals(a.get("agentId"))
-                                && Boolean.TRUE.equals(a.get("confirmed"))));
+    OrchestratorEndToEndTest.awaitReadyAndConfirmed("stream-rtx-1");
     // an RTX 4090 spends about 600 J on 256 tokens: math's budget (250 J) made room for it
     given()
         .contentType("application/json")

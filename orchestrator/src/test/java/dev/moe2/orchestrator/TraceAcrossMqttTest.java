@@ -12,7 +12,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,18 +42,7 @@ class TraceAcrossMqttTest {
 
   @Test
   void chat_traced_oneChainFromHttpThroughTheAgentAndBack() {
-    await()
-        .atMost(Duration.ofMinutes(5))
-        .until(() -> given().get("/q/health/ready").statusCode() == 200);
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                given().get("/api/fleet").jsonPath().getList("$", Map.class).stream()
-                    .anyMatch(
-                        a ->
-                            "trace-rtx-1".equals(a.get("agentId"))
-                                && Boolean.TRUE.equals(a.get("confirmed"))));
+    OrchestratorEndToEndTest.awaitReadyAndConfirmed("trace-rtx-1");
     spans.reset();
 
     given()

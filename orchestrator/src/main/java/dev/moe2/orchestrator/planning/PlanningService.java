@@ -357,26 +357,35 @@ public class PlanningService {
   }
 
   private CategoryConfig updateBudget(String id, Double delayS, Double energyJ, Integer k) {
+    CategoryConfig updated = changed(id, delayS, energyJ, k);
+    categories = with(categories, updated);
+    requestReplan("budgets of " + id + " changed");
+    return updated;
+  }
+
+  /** Category {@code id} with the budgets and k given (null: unchanged). */
+  private CategoryConfig changed(String id, Double delayS, Double energyJ, Integer k) {
     CategoryConfig c =
         category(id)
             .orElseThrow(() -> new IllegalArgumentException("unknown category '" + id + "'"));
-    CategoryConfig updated =
-        new CategoryConfig(
-            c.id(),
-            c.inputTokens(),
-            c.outputTokens(),
-            c.weight(),
-            k == null ? c.k() : k,
-            delayS == null ? c.delayBudgetS() : delayS,
-            energyJ == null ? c.energyBudgetJ() : energyJ,
-            c.datasets());
+    return new CategoryConfig(
+        c.id(),
+        c.inputTokens(),
+        c.outputTokens(),
+        c.weight(),
+        k == null ? c.k() : k,
+        delayS == null ? c.delayBudgetS() : delayS,
+        energyJ == null ? c.energyBudgetJ() : energyJ,
+        c.datasets());
+  }
+
+  /** {@code file} with {@code updated} in place of the category of its id. */
+  private static CategoriesFile with(CategoriesFile file, CategoryConfig updated) {
     List<CategoryConfig> all = new ArrayList<>();
-    for (CategoryConfig x : categories.categories()) {
-      all.add(x.id().equals(id) ? updated : x);
+    for (CategoryConfig x : file.categories()) {
+      all.add(x.id().equals(updated.id()) ? updated : x);
     }
-    categories = new CategoriesFile(all, categories.delayRule(), categories.aggregation());
-    requestReplan("budgets of " + id + " changed");
-    return updated;
+    return new CategoriesFile(all, file.delayRule(), file.aggregation());
   }
 
   public Optional<PlanRecord> current() {
@@ -724,26 +733,12 @@ public class PlanningService {
    *     online to plan for
    */
   public Optional<BudgetPreview> preview(String id, Double delayS, Double energyJ, Integer k) {
-    CategoryConfig c =
-        category(id)
-            .orElseThrow(() -> new IllegalArgumentException("unknown category '" + id + "'"));
-    CategoryConfig proposed =
-        new CategoryConfig(
-            c.id(),
-            c.inputTokens(),
-            c.outputTokens(),
-            c.weight(),
-            k == null ? c.k() : k,
-            delayS == null ? c.delayBudgetS() : delayS,
-            energyJ == null ? c.energyBudgetJ() : energyJ,
-            c.datasets());
+    CategoryConfig proposed = changed(id, delayS, energyJ, k);
     CategoriesFile now = categories;
-    List<CategoryConfig> all = new ArrayList<>();
-    for (CategoryConfig x : now.categories()) {
-      all.add(x.id().equals(id) ? proposed : x);
-    }
+    CategoryConfig c =
+        now.categories().stream().filter(x -> x.id().equals(id)).findFirst().orElseThrow();
     Problem before = problem(now);
-    Problem after = problem(new CategoriesFile(all, now.delayRule(), now.aggregation()));
+    Problem after = problem(with(now, proposed));
     if (before == null || after == null) {
       return Optional.empty();
     }
