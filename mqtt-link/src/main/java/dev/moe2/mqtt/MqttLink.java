@@ -255,7 +255,19 @@ public final class MqttLink implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (true) {
       try {
-        IMqttToken token = c.publish(topic, new MqttMessage(payload, qos, retained, p));
+        IMqttToken token;
+        // Paho 1.2.5 registers a topic's outgoing alias before it checks the in-flight window: a
+        // publish refused for a full window leaves the alias registered though the message that
+        // defines it was never sent, the next publish on the topic names only the alias, and the
+        // broker drops the connection ("Topic alias in PUBLISH could not be mapped", seen under
+        // load). So publishes go one at a time, each only once the window has room.
+        synchronized (sending) {
+          long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+          while (c.getInFlightMessageCount() >= receiveMaximum && System.nanoTime() < until) {
+            LockSupport.parkNanos(200_000); // the window frees as the broker acknowledges
+          }
+          token = c.publish(topic, new MqttMessage(payload, qos, retained, p));
+        }
         if (wait != null) {
           token.waitForCompletion(wait.toMillis());
         }
@@ -269,6 +281,21 @@ public final class MqttLink implements AutoCloseable {
         throw new LinkException("cannot publish on " + topic + ": " + e.getMessage(), e);
       }
     }
+  }
+
+  /** Held while a message is handed to the client (see {@link #publish}). */
+  private final Object sending = new Object();
+
+  /** The broker's Receive Maximum of the current connection: our in-flight window. */
+  private volatile int receiveMaximum = 65_535;
+
+  private static int receiveMaximumOf(IMqttToken connect) {
+    if (connect.getResponse() instanceof org.eclipse.paho.mqttv5.common.packet.MqttConnAck ack
+        && ack.getProperties() != null
+        && ack.getProperties().getReceiveMaximum() != null) {
+      return Math.max(1, ack.getProperties().getReceiveMaximum());
+    }
+    return 65_535;
   }
 
   /** Disconnects normally (the broker discards the will) and releases the client. */
@@ -308,7 +335,9 @@ public final class MqttLink implements AutoCloseable {
       c = new MqttAsyncClient(settings.uri(), settings.clientId(), new MemoryPersistence());
       c.setCallback(new Callback(c));
       client = c;
-      c.connect(options()).waitForCompletion(settings.connectTimeout().toMillis() + 1000);
+      IMqttToken connecting = c.connect(options());
+      connecting.waitForCompletion(settings.connectTimeout().toMillis() + 1000);
+      receiveMaximum = receiveMaximumOf(connecting);
       subscribe(c);
       boolean reconnect = everConnected;
       everConnected = true;

@@ -117,6 +117,52 @@ class MqttLinkIT {
   }
 
   @Test
+  void publish_eightThreadsOnNewTopicsAtOnce_connectionKeptAndEveryMessageDelivered()
+      throws Exception {
+    EmbeddedBroker broker = EmbeddedBroker.start(dir);
+    open.add(broker);
+    Recorder sub = new Recorder();
+    Recorder pubs = new Recorder();
+    MqttLink a = link(broker.uri(), "sub", List.of("t/many/#"), sub, null);
+    MqttLink b = link(broker.uri(), "pub", List.of(), pubs, null);
+    await().atMost(Duration.ofSeconds(20)).until(() -> a.connected() && b.connected());
+
+    // each round a fresh topic that all eight threads publish on at once: the topic alias a
+    // publish defines must reach the broker before a publish that only names it
+    int rounds = 100;
+    int threads = 8;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      for (int round = 0; round < rounds; round++) {
+        String topic = "t/many/" + round;
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          byte[] payload = (round + "-" + t).getBytes(StandardCharsets.UTF_8);
+          sent.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    b.publish(topic, payload, 1, false, MqttLink.PublishOptions.NONE, null);
+                    return null;
+                  }));
+        }
+        go.countDown();
+        for (java.util.concurrent.Future<?> f : sent) {
+          f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> sub.arrived.size() == rounds * threads);
+    assertThat(pubs.losses.get()).as("the publisher's connection was never dropped").isZero();
+    assertThat(pubs.reconnects.get()).isZero();
+  }
+
+  @Test
   void brokerRestart_linkReconnectsResubscribesAndSaysSo() {
     EmbeddedBroker broker = EmbeddedBroker.start(dir);
     open.add(broker);
