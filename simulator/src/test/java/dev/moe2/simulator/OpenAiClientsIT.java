@@ -82,29 +82,39 @@ class OpenAiClientsIT {
       String key = orch.apiKey(ApiRole.CLIENT);
 
       Run node = client(orch.baseUrl(), key);
-      assertThat(node.exit()).as(node.output()).isZero();
-      assertThat(node.output())
-          .contains("completion (math")
-          .contains("stream (finish")
-          .contains("content parts")
-          .contains("unknown model: 404 model_not_found (NotFoundError)")
-          .contains("a made-up key: 401")
-          .contains("all checks passed");
+      assertAllChecksPassed(node);
 
       langChain4j(orch.baseUrl(), key);
 
       Run python = client(orch.baseUrl(), key, "--python");
       Assumptions.assumeTrue(
           python.exit() != 3, "the Python client cannot be installed here: " + python.output());
-      assertThat(python.exit()).as(python.output()).isZero();
-      assertThat(python.output())
-          .contains("completion (math")
-          .contains("stream (finish")
-          .contains("content parts")
-          .contains("unknown model: 404 model_not_found (NotFoundError)")
-          .contains("a made-up key: 401")
-          .contains("all checks passed");
+      assertAllChecksPassed(python);
     }
+  }
+
+  /** A client run that passed every check of {@code scripts/openai-client}. */
+  static void assertAllChecksPassed(Run run) {
+    assertThat(run.exit()).as(run.output()).isZero();
+    assertThat(run.output())
+        .contains("completion (math")
+        .contains("stream (finish")
+        .contains("content parts")
+        .contains("unknown model: 404 model_not_found (NotFoundError)")
+        .contains("a made-up key: 401")
+        .contains("all checks passed");
+  }
+
+  /** LangChain4j's chat model for {@code model} on the service, as the README builds it. */
+  static dev.langchain4j.model.openai.OpenAiChatModel chatModel(
+      String base, String key, String model) {
+    return dev.langchain4j.model.openai.OpenAiChatModel.builder()
+        .baseUrl(base + "/v1")
+        .apiKey(key)
+        .modelName(model)
+        .maxTokens(32)
+        .maxRetries(0)
+        .build();
   }
 
   /**
@@ -112,14 +122,7 @@ class OpenAiClientsIT {
    * usage, a stream whose pieces add up to the answer, an unknown model refused.
    */
   static void langChain4j(String base, String key) throws Exception {
-    dev.langchain4j.model.openai.OpenAiChatModel chat =
-        dev.langchain4j.model.openai.OpenAiChatModel.builder()
-            .baseUrl(base + "/v1")
-            .apiKey(key)
-            .modelName("math")
-            .maxTokens(32)
-            .maxRetries(0)
-            .build();
+    dev.langchain4j.model.openai.OpenAiChatModel chat = chatModel(base, key, "math");
     dev.langchain4j.model.chat.response.ChatResponse r =
         chat.chat(
             dev.langchain4j.model.chat.request.ChatRequest.builder()
@@ -159,13 +162,7 @@ class OpenAiClientsIT {
     dev.langchain4j.model.chat.response.ChatResponse streamed = done.get(60, TimeUnit.SECONDS);
     assertThat(pieces.toString()).isEqualTo(streamed.aiMessage().text()).isNotBlank();
 
-    dev.langchain4j.model.openai.OpenAiChatModel unknown =
-        dev.langchain4j.model.openai.OpenAiChatModel.builder()
-            .baseUrl(base + "/v1")
-            .apiKey(key)
-            .modelName("no-such-model")
-            .maxRetries(0)
-            .build();
+    dev.langchain4j.model.openai.OpenAiChatModel unknown = chatModel(base, key, "no-such-model");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> unknown.chat("x"))
         .hasMessageContaining("model_not_found");
   }

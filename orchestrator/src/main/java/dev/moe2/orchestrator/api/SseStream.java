@@ -121,14 +121,15 @@ final class SseStream implements StreamTap {
           sent.append(t.piece());
         } else if (e instanceof Done d) {
           RequestRouter.Answer a = d.answer();
-          String rest =
-              a.text().startsWith(sent.toString()) ? a.text().substring(sent.length()) : "";
+          // the streamed text is a prefix of the answer unless the combination chose another's
+          boolean prefix = a.text().startsWith(sent.toString());
+          String rest = prefix ? a.text().substring(sent.length()) : "";
           if (!opened || !rest.isEmpty()) {
             write(out, chunk(opened ? null : "assistant", rest, null));
           }
           ObjectNode last = chunk(null, null, a.finishReason());
           ObjectNode moe2 = json.valueToTree(a.decision());
-          if (!a.text().startsWith(sent.toString())) {
+          if (!prefix) {
             moe2.put(
                 "streamNote",
                 "the stream carried "
