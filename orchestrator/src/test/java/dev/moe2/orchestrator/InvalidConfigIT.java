@@ -27,6 +27,8 @@ class InvalidConfigIT {
                     "-Dmoe2.planning.max-prompts=0",
                     "-Dmoe2.planning.time-budget=0s",
                     "-Dmoe2.orchestrator-id=Not Valid!",
+                    "-Dmoe2.gate.encoder-runs=0",
+                    "-Dmoe2.gate.embedding-cache-size=-1",
                     "-Dquarkus.http.port=0",
                     "-jar",
                     JAR.toAbsolutePath().toString()))
@@ -46,7 +48,9 @@ class InvalidConfigIT {
         .contains("moe2.broker.port")
         .contains("moe2.planning.max-prompts")
         .contains("moe2.planning.time-budget")
-        .contains("moe2.orchestrator-id");
+        .contains("moe2.orchestrator-id")
+        .contains("moe2.gate.encoder-runs")
+        .contains("moe2.gate.embedding-cache-size");
   }
 
   private static String read(Path log) throws IOException {

@@ -50,4 +50,37 @@ class MetricsTest {
         .as("series: categories x outcomes")
         .isLessThanOrEqualTo(4L * 10);
   }
+
+  @Test
+  void metrics_samePromptTwice_oneEmbeddingCacheMissThenOneHit() {
+    String prompt =
+        "Which metal is liquid at room temperature? (cache check " + System.nanoTime() + ")";
+    double hits = cacheGets("hit");
+    double misses = cacheGets("miss");
+
+    for (int i = 0; i < 2; i++) {
+      given()
+          .contentType("application/json")
+          .body(OrchestratorEndToEndTest.chat("knowledge", prompt))
+          .post("/v1/chat/completions");
+    }
+
+    assertThat(cacheGets("miss") - misses).isEqualTo(1.0);
+    assertThat(cacheGets("hit") - hits).isEqualTo(1.0);
+  }
+
+  private static double cacheGets(String result) {
+    String prefix = "cache_gets_total{cache=\"moe2-embeddings\",result=\"" + result + "\"";
+    return given()
+        .get("/q/metrics")
+        .then()
+        .statusCode(200)
+        .extract()
+        .asString()
+        .lines()
+        .filter(l -> l.startsWith(prefix))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + prefix + " in /q/metrics"));
+  }
 }

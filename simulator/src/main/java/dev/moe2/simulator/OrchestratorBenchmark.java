@@ -1,6 +1,8 @@
 package dev.moe2.simulator;
 
+import dev.moe2.gating.encoder.MiniLmEncoder;
 import dev.moe2.profiles.workload.ReferenceWorkload;
+import dev.moe2.profiles.workload.SharedData;
 import dev.moe2.security.ApiRole;
 import dev.moe2.simulator.fleet.SimulatedFleet;
 import dev.moe2.simulator.replay.PromptReplay;
@@ -70,6 +72,21 @@ public final class OrchestratorBenchmark implements Callable<Integer> {
   @Option(names = "--shared", defaultValue = "../shared", description = "Shared data folder.")
   Path shared;
 
+  @Option(
+      names = "--jvm-arg",
+      description =
+          "A JVM option for the orchestrator under test (repeatable), e.g."
+              + " -XX:StartFlightRecording=filename=orch.jfr to profile it.")
+  List<String> jvmArgs = new ArrayList<>();
+
+  @Option(
+      names = "--uncached-prompts",
+      defaultValue = "300",
+      description =
+          "Distinct RouterDC test prompts per category for the uncached phase (each embedded once"
+              + " by the orchestrator, then by the encoder alone in this process).")
+  int uncachedPerCategory;
+
   public static void main(String[] args) {
     java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
     System.exit(new CommandLine(new OrchestratorBenchmark()).execute(args));
@@ -91,6 +108,16 @@ public final class OrchestratorBenchmark implements Callable<Integer> {
   public Integer call() throws Exception {
     double[] r =
         onlyStream ? new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0} : main();
+    Uncached u =
+        onlyStream
+            ? Uncached.NONE
+            : new Uncached(
+                uncachedAndEncoder.prompts(),
+                uncachedAndEncoder.uncachedRps(),
+                encoderPps(uncachedTexts),
+                uncachedAndEncoder.cachedRps(),
+                uncachedAndEncoder.p50Ms(),
+                uncachedAndEncoder.hits());
     double[] s = streaming();
     System.out.printf(Locale.ROOT, "%-40s %10s%n", "measure", "value");
     if (!onlyStream) {
@@ -101,6 +128,26 @@ public final class OrchestratorBenchmark implements Callable<Integer> {
       System.out.printf(
           Locale.ROOT, "%-40s %10.1f%n", "sustained requests/s (" + clients + " clients)", r[2]);
       System.out.printf(Locale.ROOT, "%-40s %10.1f%n", "agent death -> new plan (ms)", r[3]);
+      System.out.printf(
+          Locale.ROOT, "%-40s %10d%n", "distinct RouterDC prompts (uncached)", u.prompts());
+      System.out.printf(
+          Locale.ROOT,
+          "%-40s %10.1f%n",
+          "uncached requests/s (" + clients + " clients)",
+          u.uncachedRps());
+      System.out.printf(
+          Locale.ROOT, "%-40s %10.1f%n", "encoder alone, prompts/s (all cores)", u.encoderPps());
+      System.out.printf(
+          Locale.ROOT,
+          "%-40s %10.3f%n",
+          "uncached / encoder alone",
+          u.uncachedRps() / u.encoderPps());
+      System.out.printf(
+          Locale.ROOT, "%-40s %10.1f%n", "same prompts again, cached requests/s", u.cachedRps());
+      System.out.printf(
+          Locale.ROOT, "%-40s %10.2f%n", "uncached overhead p50 (ms, one client)", u.p50Ms());
+      System.out.printf(
+          Locale.ROOT, "%-40s %10d%n", "embedding-cache hits in the uncached pass", u.hits());
     }
     System.out.printf(Locale.ROOT, "%-40s %10.0f%n", "streamed requests answered", s[5]);
     System.out.printf(Locale.ROOT, "%-40s %10.1f%n", "time to first token p50 (ms, client)", s[0]);
@@ -113,7 +160,9 @@ public final class OrchestratorBenchmark implements Callable<Integer> {
         Locale.ROOT,
         "orchestrator overhead_p50_ms=%.2f overhead_p99_ms=%.2f rps=%.1f replan_ms=%.1f answered=%d"
             + " failed=%d ttft_p50_ms=%.1f ttft_p99_ms=%.1f stream_total_p50_ms=%.1f"
-            + " stream_chunks_p50=%.0f server_ttft_p50_ms=%.1f streamed=%d%n",
+            + " stream_chunks_p50=%.0f server_ttft_p50_ms=%.1f streamed=%d uncached_rps=%.1f"
+            + " encoder_batched_pps=%.1f uncached_ratio=%.3f cached_rps=%.1f"
+            + " uncached_overhead_p50_ms=%.2f uncached_hits=%d%n",
         r[0],
         r[1],
         r[2],
@@ -125,7 +174,13 @@ public final class OrchestratorBenchmark implements Callable<Integer> {
         s[2],
         s[3],
         s[4],
-        (long) s[5]);
+        (long) s[5],
+        u.uncachedRps(),
+        u.encoderPps(),
+        u.uncachedRps() / u.encoderPps(),
+        u.cachedRps(),
+        u.p50Ms(),
+        u.hits());
     return 0;
   }
 
@@ -188,11 +243,104 @@ public final class OrchestratorBenchmark implements Callable<Integer> {
     }
   }
 
+  /** The uncached phase and the encoder alone on the same prompts. */
+  private record Uncached(
+      int prompts,
+      double uncachedRps,
+      double encoderPps,
+      double cachedRps,
+      double p50Ms,
+      long hits) {
+    static final Uncached NONE =
+        new Uncached(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1);
+  }
+
+  private Uncached uncachedAndEncoder = Uncached.NONE;
+
+  /**
+   * Distinct RouterDC test prompts, none seen before by the orchestrator: from one client (the
+   * overhead with real prompts), then from {@code --clients} clients (every prompt embedded: the
+   * embedding cache's hit count must not move), then the same prompts again (all cached).
+   */
+  private Uncached uncached(OrchestratorProcess orch, FleetWatch watch) throws Exception {
+    List<PromptReplay.Prompt> all =
+        PromptReplay.load(shared.resolve(SharedData.ROUTERDC), uncachedPerCategory, 11);
+    List<PromptReplay.Prompt> distinct = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (PromptReplay.Prompt p : all) {
+      if (seen.add(p.text())) {
+        distinct.add(p);
+      }
+    }
+    int lowLoad = Math.min(200, distinct.size() / 4);
+    List<PromptReplay.Prompt> one = distinct.subList(0, lowLoad);
+    List<PromptReplay.Prompt> many = distinct.subList(lowLoad, distinct.size());
+    System.err.printf(
+        Locale.ROOT,
+        "bench-orchestrator: uncached, %d distinct RouterDC prompts from one client, %d from %d"
+            + " clients ...%n",
+        one.size(),
+        many.size(),
+        clients);
+    String key = orch.apiKey(ApiRole.CLIENT);
+    DoubleHistogram h = new DoubleHistogram(3);
+    PromptReplay.run(orch.baseUrl(), key, one, 1, 16, n -> {}).stream()
+        .filter(PromptReplay.Outcome::answered)
+        .forEach(o -> h.recordValue(Math.max(0.001, o.wallMs())));
+    long hits0 = embeddingHits(watch);
+    long t0 = System.nanoTime();
+    List<PromptReplay.Outcome> out =
+        PromptReplay.run(orch.baseUrl(), key, many, clients, 16, n -> {});
+    double uncachedRps = many.size() / ((System.nanoTime() - t0) / 1e9);
+    long hits = embeddingHits(watch) - hits0;
+    long failed = out.stream().filter(o -> !o.answered()).count();
+    System.err.printf(
+        Locale.ROOT, "bench-orchestrator: cached, the same %d prompts again ...%n", many.size());
+    t0 = System.nanoTime();
+    PromptReplay.run(orch.baseUrl(), key, many, clients, 16, n -> {});
+    double cachedRps = many.size() / ((System.nanoTime() - t0) / 1e9);
+    if (failed > 0) {
+      System.err.printf(
+          Locale.ROOT, "bench-orchestrator: %d uncached requests were refused%n", failed);
+    }
+    uncachedTexts = many.stream().map(PromptReplay.Prompt::text).toList();
+    return new Uncached(
+        distinct.size(), uncachedRps, Double.NaN, cachedRps, h.getValueAtPercentile(50), hits);
+  }
+
+  private List<String> uncachedTexts = List.of();
+
+  /**
+   * The encoder alone on the uncached phase's prompts, configured as the orchestrator runs it (one
+   * single-threaded run per core), with the orchestrator and the fleet stopped: the physical limit
+   * of the uncached request path on this machine.
+   */
+  private double encoderPps(List<String> texts) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    System.err.printf(
+        Locale.ROOT,
+        "bench-orchestrator: the encoder alone, %d prompts on %d cores ...%n",
+        texts.size(),
+        cores);
+    try (MiniLmEncoder encoder = new MiniLmEncoder(1, cores, MiniLmEncoder.MAX_TOKENS)) {
+      encoder.encodeBatch(texts.subList(0, Math.min(100, texts.size())));
+      long t0 = System.nanoTime();
+      encoder.encodeBatch(texts);
+      return texts.size() / ((System.nanoTime() - t0) / 1e9);
+    }
+  }
+
+  /** The orchestrator's embedding-cache hits so far (Micrometer's Caffeine binder). */
+  private static long embeddingHits(FleetWatch watch) {
+    return (long) watch.metric("cache_gets_total{cache=\"moe2-embeddings\",result=\"hit\"");
+  }
+
   private double[] main() throws Exception {
     double[] r;
+    List<String> extra = new ArrayList<>(List.of("-Dquarkus.log.level=WARN"));
+    extra.addAll(jvmArgs);
     try (OrchestratorProcess orch =
-            OrchestratorProcess.start(
-                jar, shared, 0, 0, List.of("-Dquarkus.log.level=WARN"), Duration.ofMinutes(10));
+            OrchestratorProcess.start(jar, shared, 0, 0, extra, Duration.ofMinutes(10));
         SimulatedFleet fleet =
             SimulatedFleet.start(Scenario.load("bench-4"), orch.brokerUri(), null, orch.logins())) {
       FleetWatch watch = new FleetWatch(orch.baseUrl(), orch.apiKey(ApiRole.VIEWER));
@@ -231,6 +379,8 @@ public final class OrchestratorBenchmark implements Callable<Integer> {
               16,
               n -> {});
       double seconds = (System.nanoTime() - t0) / 1e9;
+      Uncached u = uncached(orch, watch);
+      uncachedAndEncoder = u;
       long k0 = System.nanoTime();
       fleet.kill("rtx4090-1");
       watch.await(

@@ -155,6 +155,48 @@ public final class MiniLmEncoder implements PromptEncoder {
     return out;
   }
 
+  /**
+   * Embeds prompts in <em>one</em> ONNX Runtime run, padded to the longest (callers sort by length
+   * to limit padding). Measured, not used on the request path: on a 2-core x86 machine it is slower
+   * than one run per prompt per core, and each row's embedding depends on its batch-mates (the int8
+   * model quantises activations over the whole input tensor): {@code scripts/bench-encoder} prints
+   * both (ADR 0018).
+   */
+  public List<float[]> encodeTogether(List<String> texts) {
+    Objects.requireNonNull(texts, "texts");
+    if (texts.isEmpty()) {
+      return List.of();
+    }
+    use.readLock().lock();
+    try {
+      if (closed) {
+        throw new EncoderException(ID + " is closed (the service is stopping)", null);
+      }
+      Encoding[] encodings = tokenizer.batchEncode(texts);
+      int n = encodings.length;
+      int len = 0;
+      for (Encoding e : encodings) {
+        len = Math.max(len, e.getIds().length);
+      }
+      long[] ids = new long[n * len];
+      long[] mask = new long[n * len];
+      long[] types = new long[n * len];
+      for (int i = 0; i < n; i++) {
+        long[] a = encodings[i].getIds();
+        System.arraycopy(a, 0, ids, i * len, a.length);
+        System.arraycopy(encodings[i].getAttentionMask(), 0, mask, i * len, a.length);
+      }
+      float[][][] hidden = run(ids, mask, types, new long[] {n, len});
+      List<float[]> out = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        out.add(meanPoolNormalised(hidden[i], mask, i * len, len));
+      }
+      return out;
+    } finally {
+      use.readLock().unlock();
+    }
+  }
+
   /** Prompts embedded at once by {@link #encodeBatch}. */
   public int parallelRuns() {
     return parallelRuns;
@@ -188,7 +230,11 @@ public final class MiniLmEncoder implements PromptEncoder {
     long[] ids = encoding.getIds();
     long[] mask = encoding.getAttentionMask();
     long[] types = encoding.getTypeIds();
-    long[] shape = {1, ids.length};
+    return meanPoolNormalised(
+        run(ids, mask, types, new long[] {1, ids.length})[0], mask, 0, ids.length);
+  }
+
+  private float[][][] run(long[] ids, long[] mask, long[] types, long[] shape) {
     try (OnnxTensor inputIds = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
         OnnxTensor attention = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
         OnnxTensor typeIds = OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape);
@@ -201,11 +247,18 @@ public final class MiniLmEncoder implements PromptEncoder {
                     attention,
                     "token_type_ids",
                     typeIds))) {
-      float[][][] hidden = (float[][][]) result.get(0).getValue();
-      return meanPoolNormalised(hidden[0], mask, 0, ids.length);
+      return (float[][][]) result.get(0).getValue();
     } catch (OrtException e) {
       throw new EncoderException(
-          "cannot run " + ID + " on a prompt of " + ids.length + " tokens: " + e.getMessage(), e);
+          "cannot run "
+              + ID
+              + " on "
+              + shape[0]
+              + " prompt(s) of "
+              + shape[1]
+              + " tokens: "
+              + e.getMessage(),
+          e);
     }
   }
 

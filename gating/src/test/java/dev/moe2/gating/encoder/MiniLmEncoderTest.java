@@ -65,6 +65,30 @@ class MiniLmEncoderTest {
   }
 
   @Test
+  void encodeTogether_onePaddedRun_closeToOneByOneInOrderButNotEqual() {
+    List<String> prompts =
+        List.of(
+            "short",
+            "a much longer prompt that needs padding inside a batch of several, and then some more"
+                + " words so that the padding is real",
+            "mid length text");
+
+    List<float[]> together = encoder.encodeTogether(prompts);
+
+    assertThat(together).hasSize(3);
+    boolean anyDiffers = false;
+    for (int i = 0; i < prompts.size(); i++) {
+      float[] single = encoder.encode(prompts.get(i));
+      assertThat(cosine(together.get(i), single)).as(prompts.get(i)).isGreaterThan(0.95);
+      anyDiffers |= !java.util.Arrays.equals(together.get(i), single);
+    }
+    assertThat(anyDiffers)
+        .as("int8 activations are quantised over the whole batch (why the service does not batch)")
+        .isTrue();
+    assertThat(encoder.encodeTogether(List.of())).isEmpty();
+  }
+
+  @Test
   void encode_promptLongerThanTheLimit_isTruncatedNotRejected() {
     float[] v = encoder.encode("word ".repeat(2000));
 

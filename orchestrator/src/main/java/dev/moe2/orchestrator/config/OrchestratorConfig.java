@@ -149,6 +149,23 @@ public interface OrchestratorConfig {
     /** {@code moe2.gate.seed}: the training seed. */
     @WithDefault("1")
     long seed();
+
+    /**
+     * {@code moe2.gate.embedding-cache-size}: prompts whose embeddings are kept in memory, so a
+     * prompt seen again (a retry, a popular question) is not embedded twice; 0 turns the cache off
+     * (no prompt text is held after its request).
+     */
+    @WithDefault("10000")
+    @Min(0)
+    int embeddingCacheSize();
+
+    /**
+     * {@code moe2.gate.encoder-runs}: prompts embedded at once, each a single-threaded ONNX Runtime
+     * run; further requests wait their turn, first come first served (ADR 0018). Default: one per
+     * core.
+     */
+    @Min(1)
+    java.util.OptionalInt encoderRuns();
   }
 
   /** Planning. */

@@ -32,25 +32,42 @@ public class GateService {
   private final OrchestratorConfig config;
   private final MiniLmEncoder encoder = new MiniLmEncoder(1);
 
-  /** Prompts seen again (retries, popular questions) are not embedded twice. */
-  private final Cache<String, float[]> embeddings =
-      Caffeine.newBuilder().maximumSize(10_000).recordStats().build();
+  /**
+   * Prompts seen again (retries, popular questions) are not embedded twice; null when {@code
+   * moe2.gate.embedding-cache-size} is 0.
+   */
+  private final Cache<String, float[]> embeddings;
 
   /**
-   * Embeddings computed at once: one per core, first come first served. Unbounded, a burst of
-   * requests would run hundreds of single-threaded ONNX sessions side by side, each as slow as all
-   * together, and every request would spend its delay budget before dispatch; bounded, the first
-   * requests are embedded and dispatched at once.
+   * Embeddings computed at once: {@code moe2.gate.encoder-runs} (one per core by default), first
+   * come first served. Unbounded, a burst of requests would run hundreds of single-threaded ONNX
+   * sessions side by side, each as slow as all together, and every request would spend its delay
+   * budget before dispatch; bounded, the first requests are embedded and dispatched at once.
    */
-  private final java.util.concurrent.Semaphore encoding =
-      new java.util.concurrent.Semaphore(Runtime.getRuntime().availableProcessors(), true);
+  private final java.util.concurrent.Semaphore encoding;
 
   private volatile TrainedGate gate;
   private volatile String status = "not started";
   private volatile Thread training;
 
-  GateService(OrchestratorConfig config) {
+  GateService(OrchestratorConfig config, io.micrometer.core.instrument.MeterRegistry metrics) {
     this.config = config;
+    int runs = config.gate().encoderRuns().orElse(Runtime.getRuntime().availableProcessors());
+    if (runs < 1) {
+      throw new IllegalArgumentException(
+          "moe2.gate.encoder-runs has value " + runs + ": it must be >= 1");
+    }
+    this.encoding = new java.util.concurrent.Semaphore(runs, true);
+    int size = config.gate().embeddingCacheSize();
+    if (size == 0) {
+      this.embeddings = null;
+      LOG.info("embedding cache off (moe2.gate.embedding-cache-size=0): every prompt is embedded");
+    } else {
+      this.embeddings = Caffeine.newBuilder().maximumSize(size).recordStats().build();
+      // cache_gets_total{cache="moe2-embeddings",result="hit"|"miss"}, cache_size, evictions
+      io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(
+          metrics, embeddings, "moe2-embeddings");
+    }
   }
 
   void onStart(@Observes StartupEvent event) {
@@ -132,21 +149,22 @@ public class GateService {
   }
 
   public float[] embed(String text) {
-    float[] cached = embeddings.getIfPresent(text);
+    Cache<String, float[]> cache = embeddings;
+    float[] cached = cache == null ? null : cache.getIfPresent(text);
     if (cached != null) {
       return cached;
     }
+    float[] x;
     encoding.acquireUninterruptibly();
     try {
-      return embeddings.get(text, encoder::encode);
+      x = encoder.encode(text);
     } finally {
       encoding.release();
     }
-  }
-
-  /** Share of embeddings served from the cache so far. */
-  public double embeddingHitRate() {
-    return embeddings.stats().hitRate();
+    if (cache != null) {
+      cache.put(text, x); // one lookup per request: the cache's hit and miss counts add up
+    }
+    return x;
   }
 
   /** q(x) per expert, shrunk toward {@code category}'s prior. */

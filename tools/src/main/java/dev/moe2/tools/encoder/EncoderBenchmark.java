@@ -55,6 +55,16 @@ public final class EncoderBenchmark implements Callable<Integer> {
       description = "Cores: intra-op threads for single prompts, parallel runs for batches.")
   int threads;
 
+  @Option(
+      names = "--together",
+      split = ",",
+      defaultValue = "8,32",
+      description =
+          "Batch sizes for one-run batches (prompts sorted by length, padded, one ONNX Runtime run"
+              + " per batch, one batch per core at a time), compared with one run per prompt: speed"
+              + " and cosine to the single-run embedding (none: --together=0).")
+  List<Integer> together;
+
   private final PrintStream stdout = System.out;
 
   public static void main(String[] args) {
@@ -173,6 +183,19 @@ public final class EncoderBenchmark implements Callable<Integer> {
           r.meanCosine(),
           r.minCosine());
     }
+    List<double[]> joint = together(timed, full);
+    if (!joint.isEmpty()) {
+      stdout.printf(
+          Locale.ROOT,
+          "%n%-22s %14s %12s %11s%n",
+          "one run per batch of",
+          "prompts/s",
+          "mean_cosine",
+          "min_cosine");
+      for (double[] j : joint) {
+        stdout.printf(Locale.ROOT, "%-22d %14.1f %12.4f %11.4f%n", (int) j[0], j[1], j[2], j[3]);
+      }
+    }
     Row main = rows.get(0);
     StringBuilder summary =
         new StringBuilder(
@@ -198,7 +221,85 @@ public final class EncoderBenchmark implements Callable<Integer> {
               r.maxTokens(),
               r.meanCosine()));
     }
+    for (double[] j : joint) {
+      summary.append(
+          String.format(
+              Locale.ROOT,
+              " together%d_pps=%.1f together%d_min_cosine=%.4f",
+              (int) j[0],
+              j[1],
+              (int) j[0],
+              j[3]));
+    }
     stdout.println(summary);
     return 0;
+  }
+
+  /**
+   * Batches of prompts sorted by length, each embedded in one run ({@link
+   * MiniLmEncoder#encodeTogether}), one batch per core at a time, timed as the single runs' {@code
+   * batched_pps}; embeddings compared with {@code reference} (one run per prompt).
+   *
+   * @return per batch size: size, prompts/s, mean cosine, min cosine
+   */
+  private List<double[]> together(List<String> timed, List<float[]> reference) {
+    List<double[]> out = new ArrayList<>();
+    for (int size : together) {
+      if (size < 2) {
+        continue;
+      }
+      List<Integer> order = new ArrayList<>();
+      for (int i = 0; i < timed.size(); i++) {
+        order.add(i);
+      }
+      order.sort(java.util.Comparator.comparingInt(i -> timed.get(i).length()));
+      List<List<Integer>> batches = new ArrayList<>();
+      for (int i = 0; i < order.size(); i += size) {
+        batches.add(order.subList(i, Math.min(order.size(), i + size)));
+      }
+      float[][] vectors = new float[timed.size()][];
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(threads);
+      try (MiniLmEncoder encoder = new MiniLmEncoder(1, 1, MiniLmEncoder.MAX_TOKENS)) {
+        encoder.encodeTogether(timed.subList(0, Math.min(size, timed.size())));
+        long t0 = System.nanoTime();
+        List<java.util.concurrent.Future<?>> runs = new ArrayList<>();
+        for (List<Integer> batch : batches) {
+          runs.add(
+              pool.submit(
+                  () -> {
+                    List<float[]> v =
+                        encoder.encodeTogether(batch.stream().map(timed::get).toList());
+                    for (int j = 0; j < batch.size(); j++) {
+                      vectors[batch.get(j)] = v.get(j);
+                    }
+                  }));
+        }
+        for (java.util.concurrent.Future<?> run : runs) {
+          run.get();
+        }
+        double perSecond = timed.size() / ((System.nanoTime() - t0) / 1e9);
+        double sum = 0;
+        double min = 1;
+        for (int i = 0; i < timed.size(); i++) {
+          double c = 0;
+          for (int d = 0; d < MiniLmEncoder.DIMENSION; d++) {
+            c += vectors[i][d] * reference.get(i)[d];
+          }
+          sum += c;
+          min = Math.min(min, c);
+        }
+        out.add(new double[] {size, perSecond, sum / timed.size(), min});
+        System.err.printf(Locale.ROOT, "  one run per %d prompts: done%n", size);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException("a batched run failed: " + e.getCause(), e.getCause());
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+    return out;
   }
 }
