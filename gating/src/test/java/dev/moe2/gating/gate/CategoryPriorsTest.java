@@ -44,6 +44,41 @@ class CategoryPriorsTest {
   }
 
   @Test
+  void fit_noiseGateOver200Seeds_keepsTheGateAtMostOneTimeInTen() {
+    int kept = 0;
+    for (long seed = 100; seed < 300; seed++) {
+      var d = data(false, seed, 600);
+      kept +=
+          CategoryPriors.fit(EXPERTS, d[0], d[1], d[2]).prior("k").orElseThrow().alpha() > 0
+              ? 1
+              : 0;
+    }
+
+    assertThat(kept).as("gates kept though q is noise, of 200").isLessThanOrEqualTo(20);
+  }
+
+  @Test
+  void fit_significantButTinyGain_fallsBackToTheCategoryPrior() {
+    // q knows the answer on 1 prompt in 100 and is silent (ties) elsewhere: a consistent gain of
+    // about 0.2 points, significant on 20,000 prompts but below MIN_GAIN
+    Random r = new Random(7);
+    int n = 20_000;
+    double[][] y = new double[n][2];
+    double[][] q = new double[n][2];
+    for (int i = 0; i < n; i++) {
+      y[i][0] = r.nextDouble() < 0.6 ? 1 : 0;
+      y[i][1] = r.nextDouble() < 0.5 ? 1 : 0;
+      boolean knows = i % 100 == 0;
+      q[i][0] = knows ? y[i][0] : 0.5;
+      q[i][1] = knows ? y[i][1] + 0.5 * (1 - y[i][0]) : 0.5;
+    }
+
+    CategoryPriors p = CategoryPriors.fit(EXPERTS, Map.of("k", y), Map.of("k", q), Map.of("k", y));
+
+    assertThat(p.prior("k").orElseThrow().alpha()).isZero();
+  }
+
+  @Test
   void fit_informativeGate_keepsTheGate() {
     var d = data(true, 2, 800);
     CategoryPriors p = CategoryPriors.fit(EXPERTS, d[0], d[1], d[2]);
