@@ -15,7 +15,8 @@ import java.util.PriorityQueue;
  *
  * <ul>
  *   <li>Reduce: a model larger than its device is no candidate; a mode above the power cap is no
- *       option.
+ *       option; nor is a mode where no model meets the budgets of a category G counts on its own
+ *       (the device off gives the same G for no more power and one device fewer).
  *   <li>Dominance: G is monotone and a device's power depends on its mode, not its models, so per
  *       device and mode only the <em>maximal</em> model sets that fit its memory are branched on.
  *   <li>Branch on the devices with the most options first: each child fixes one device to off or to
@@ -119,8 +120,17 @@ public final class DmoSelector implements ExpertSelector {
     @SuppressWarnings("unchecked")
     List<Option>[] options = new List[in.devices];
     try {
+      boolean[][] useful = usefulModes(in);
       for (int d = 0; d < in.devices; d++) {
-        options[d] = in.maximalOptions(d);
+        int device = d;
+        options[d] =
+            in.maximalOptions(d).stream()
+                .filter(
+                    o ->
+                        !o.on()
+                            || useful[device][o.mode()]
+                            || in.modePower(device, o.mode()) < in.idlePower(device))
+                .toList();
       }
     } catch (Instance.TooManyOptionsException e) {
       // Exact search is out of reach: answer with the greedy plan and the root bound.
@@ -514,6 +524,32 @@ public final class DmoSelector implements ExpertSelector {
         evaluations,
         s.sitePowerW(),
         System.nanoTime() - start);
+  }
+
+  /**
+   * {@code useful[d][p]}: whether some model of device d in mode p meets the budgets of a category
+   * that G counts (weight &gt; 0) on its own. A mode where none does adds nothing to any usable
+   * set, so G is the same with the device off, which draws no more power and turns one device fewer
+   * on: such options are dominated and never branched on.
+   */
+  static boolean[][] usefulModes(Instance in) {
+    boolean[][] useful = new boolean[in.devices][];
+    for (int d = 0; d < in.devices; d++) {
+      useful[d] = new boolean[in.device[d].modes().size()];
+    }
+    for (int c = 0; c < in.categories; c++) {
+      CategorySpec cs = in.problem.categories().get(c);
+      if (!(cs.weight() > 0)) {
+        continue;
+      }
+      double budgetT = cs.delayBudgetS() - in.tagg[c]; // as the evaluator tests it
+      for (int n = 0; n < in.candidates; n++) {
+        if (!(in.candT[c][n] > budgetT) && !(in.candE[c][n] > cs.energyBudgetJ())) {
+          useful[in.candDevice[n]][in.candMode[n]] = true;
+        }
+      }
+    }
+    return useful;
   }
 
   /**

@@ -52,6 +52,33 @@ class SelectionSemanticsTest {
   }
 
   @Test
+  void select_deviceTooSlowForEveryBudgetInEveryMode_isOffAndNotBranchedOn() {
+    Problem.Builder b =
+        twoDevices(100, 1e6)
+            .device(
+                new DeviceSpec(
+                    "slowpoke",
+                    64,
+                    List.of(new ModeSpec("eco", 10), new ModeSpec("turbo", 40)),
+                    0,
+                    new LinkSpec(0.001, 1e8)))
+            .rates("slowpoke", "eco", "big", new Rates(0, 1, 0.01, 10))
+            .rates("slowpoke", "eco", "small", new Rates(0, 1, 0.01, 10))
+            .rates("slowpoke", "turbo", "big", new Rates(0, 2, 0.02, 40))
+            .rates("slowpoke", "turbo", "small", new Rates(0, 2, 0.02, 40));
+    Selection without = new DmoSelector().select(twoDevices(100, 1e6).build());
+
+    Selection with = new DmoSelector().select(b.build());
+
+    assertThat(with.plan()).contains(new DevicePlan("slowpoke", null, List.of()));
+    assertThat(with.provenOptimal()).isTrue();
+    assertThat(with.objective()).isEqualTo(without.objective());
+    assertThat(with.evaluations())
+        .as("a level more, with one child (off); branching both modes took 14 against 7")
+        .isLessThanOrEqualTo(without.evaluations() + 3);
+  }
+
+  @Test
   void select_delayBudgetBelowEveryExpert_isInfeasibleWithTheDelayNeeded() {
     Selection s = new DmoSelector().select(twoDevices(0.1, 1e6).build());
 
