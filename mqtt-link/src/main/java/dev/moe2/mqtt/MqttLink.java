@@ -263,7 +263,10 @@ public final class MqttLink implements AutoCloseable {
         // load). So publishes go one at a time, each only once the window has room.
         synchronized (sending) {
           long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-          while (c.getInFlightMessageCount() >= receiveMaximum && System.nanoTime() < until) {
+          // Paho counts a message in flight only once its sender thread takes it off the queue,
+          // so the in-flight count can grow between a check of it and Paho's own: count what is
+          // queued too (every unacknowledged publish holds a pending token)
+          while (pending(c) >= receiveMaximum && System.nanoTime() < until) {
             LockSupport.parkNanos(200_000); // the window frees as the broker acknowledges
           }
           token = c.publish(topic, new MqttMessage(payload, qos, retained, p));
@@ -280,6 +283,21 @@ public final class MqttLink implements AutoCloseable {
         }
         throw new LinkException("cannot publish on " + topic + ": " + e.getMessage(), e);
       }
+    }
+  }
+
+  /**
+   * Messages handed to {@code c} and not yet acknowledged (queued or in flight).
+   *
+   * @throws LinkException when the client was closed under us (the link reconnected)
+   */
+  private int pending(MqttAsyncClient c) {
+    try {
+      return c.getPendingTokens().length;
+    } catch (NullPointerException e) {
+      throw new LinkException(
+          "not connected to " + settings.uri() + ": the connection was replaced while publishing",
+          e);
     }
   }
 
