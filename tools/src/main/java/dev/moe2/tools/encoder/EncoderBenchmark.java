@@ -136,18 +136,7 @@ public final class EncoderBenchmark implements Callable<Integer> {
           full = reference.encodeBatch(timed);
         }
       }
-      double sum = 0;
-      double min = 1;
-      int changed = 0;
-      for (int i = 0; i < timed.size(); i++) {
-        double c = 0;
-        for (int d = 0; d < MiniLmEncoder.DIMENSION; d++) {
-          c += vectors.get(i)[d] * full.get(i)[d];
-        }
-        sum += c;
-        min = Math.min(min, c);
-        changed += c < 1 - 1e-6 ? 1 : 0;
-      }
+      double[] cos = cosines(vectors, full);
       rows.add(
           new Row(
               limit,
@@ -155,9 +144,9 @@ public final class EncoderBenchmark implements Callable<Integer> {
               h.getValueAtPercentile(90) / 1000.0,
               h.getValueAtPercentile(99) / 1000.0,
               perSecond,
-              (double) changed / timed.size(),
-              sum / timed.size(),
-              min));
+              cos[2],
+              cos[0],
+              cos[1]));
     }
     stdout.printf(
         Locale.ROOT,
@@ -236,6 +225,26 @@ public final class EncoderBenchmark implements Callable<Integer> {
   }
 
   /**
+   * Cosines of unit vectors {@code a.get(i)} and {@code b.get(i)}: mean, min, and the share that
+   * differ from 1.
+   */
+  private static double[] cosines(List<float[]> a, List<float[]> b) {
+    double sum = 0;
+    double min = 1;
+    int changed = 0;
+    for (int i = 0; i < a.size(); i++) {
+      double c = 0;
+      for (int d = 0; d < MiniLmEncoder.DIMENSION; d++) {
+        c += a.get(i)[d] * b.get(i)[d];
+      }
+      sum += c;
+      min = Math.min(min, c);
+      changed += c < 1 - 1e-6 ? 1 : 0;
+    }
+    return new double[] {sum / a.size(), min, (double) changed / a.size()};
+  }
+
+  /**
    * Batches of prompts sorted by length, each embedded in one run ({@link
    * MiniLmEncoder#encodeTogether}), one batch per core at a time, timed as the single runs' {@code
    * batched_pps}; embeddings compared with {@code reference} (one run per prompt).
@@ -279,17 +288,8 @@ public final class EncoderBenchmark implements Callable<Integer> {
           run.get();
         }
         double perSecond = timed.size() / ((System.nanoTime() - t0) / 1e9);
-        double sum = 0;
-        double min = 1;
-        for (int i = 0; i < timed.size(); i++) {
-          double c = 0;
-          for (int d = 0; d < MiniLmEncoder.DIMENSION; d++) {
-            c += vectors[i][d] * reference.get(i)[d];
-          }
-          sum += c;
-          min = Math.min(min, c);
-        }
-        out.add(new double[] {size, perSecond, sum / timed.size(), min});
+        double[] cos = cosines(java.util.Arrays.asList(vectors), reference);
+        out.add(new double[] {size, perSecond, cos[0], cos[1]});
         System.err.printf(Locale.ROOT, "  one run per %d prompts: done%n", size);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
