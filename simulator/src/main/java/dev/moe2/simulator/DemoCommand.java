@@ -43,6 +43,17 @@ public final class DemoCommand implements Callable<Integer> {
   int clients;
 
   @Option(
+      names = "--warmup",
+      defaultValue = "96",
+      description = {
+        "Untimed requests first, on prompts the summary does not use (fewer where a category has",
+        "no more; 0: none). A JVM that has",
+        "just started compiles its hot code for its first seconds; on a small machine that CPU is",
+        "taken from the requests, and a 0.5 s knowledge budget is then missed."
+      })
+  int warmup;
+
+  @Option(
       names = "--port",
       defaultValue = "8080",
       description = "HTTP port of the orchestrator (0: any free one).")
@@ -145,6 +156,15 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (prompts < 1 || clients < 1 || warmup < 0) {
+      System.err.printf(
+          Locale.ROOT,
+          "error: need --prompts >= 1, --clients >= 1 and --warmup >= 0; got %d, %d and %d%n",
+          prompts,
+          clients,
+          warmup);
+      return 2;
+    }
     Path routerDc = shared.resolve(SharedData.ROUTERDC);
     if (!Files.isDirectory(routerDc)) {
       System.err.println(
@@ -195,7 +215,21 @@ public final class DemoCommand implements Callable<Integer> {
           Duration.ofSeconds(60), w -> w.confirmed() == n, "the plan to be applied by all agents");
       System.err.println("demo: plan applied: " + watch.latestPlan().path("devices"));
       fleet.scheduleFaults();
-      List<PromptReplay.Prompt> ps = PromptReplay.load(routerDc, Math.max(1, prompts / 4), seed);
+      int perCategory = Math.max(1, prompts / 4);
+      if (warmup > 0) {
+        List<PromptReplay.Prompt> warm =
+            PromptReplay.load(routerDc, Math.max(1, warmup / 4), seed, perCategory);
+        Progress wb = new Progress("warm-up", warm.size());
+        List<PromptReplay.Outcome> w =
+            PromptReplay.run(
+                orch.baseUrl(), orch.apiKey(ApiRole.CLIENT), warm, clients, 256, wb::update);
+        System.err.printf(
+            Locale.ROOT,
+            "demo: warm-up: %d untimed requests, %d answered (not in the summary)%n",
+            w.size(),
+            w.stream().filter(PromptReplay.Outcome::answered).count());
+      }
+      List<PromptReplay.Prompt> ps = PromptReplay.load(routerDc, perCategory, seed);
       Progress bar = new Progress("prompts", ps.size());
       List<PromptReplay.Outcome> out =
           PromptReplay.run(

@@ -39,12 +39,13 @@ public class GateService {
   private final Cache<String, float[]> embeddings;
 
   /**
-   * Embeddings computed at once: {@code moe2.gate.encoder-runs} (one per core by default), first
-   * come first served. Unbounded, a burst of requests would run hundreds of single-threaded ONNX
-   * sessions side by side, each as slow as all together, and every request would spend its delay
-   * budget before dispatch; bounded, the first requests are embedded and dispatched at once.
+   * Embeddings computed at once: {@code moe2.gate.encoder-runs} (one per core by default), the
+   * earliest deadline first. Unbounded, a burst of requests would run hundreds of single-threaded
+   * ONNX sessions side by side, each as slow as all together, and every request would spend its
+   * delay budget before dispatch; bounded, the first requests are embedded and dispatched at once,
+   * and a tight budget does not wait behind a loose one.
    */
-  private final java.util.concurrent.Semaphore encoding;
+  private final EarliestDeadlineSlots encoding;
 
   private volatile TrainedGate gate;
   private volatile String status = "not started";
@@ -57,7 +58,7 @@ public class GateService {
       throw new IllegalArgumentException(
           "moe2.gate.encoder-runs has value " + runs + ": it must be >= 1");
     }
-    this.encoding = new java.util.concurrent.Semaphore(runs, true);
+    this.encoding = new EarliestDeadlineSlots(runs);
     int size = config.gate().embeddingCacheSize();
     if (size == 0) {
       this.embeddings = null;
@@ -148,19 +149,17 @@ public class GateService {
     return require().experts();
   }
 
-  public float[] embed(String text) {
+  /**
+   * The prompt's embedding: from the cache, or computed when one of the encoder's runs is free and
+   * no request with an earlier {@code deadline} waits for one.
+   */
+  public float[] embed(String text, java.time.Instant deadline) {
     Cache<String, float[]> cache = embeddings;
     float[] cached = cache == null ? null : cache.getIfPresent(text);
     if (cached != null) {
       return cached;
     }
-    float[] x;
-    encoding.acquireUninterruptibly();
-    try {
-      x = encoder.encode(text);
-    } finally {
-      encoding.release();
-    }
+    float[] x = encoding.run(deadline, () -> encoder.encode(text));
     if (cache != null) {
       cache.put(text, x); // one lookup per request: the cache's hit and miss counts add up
     }

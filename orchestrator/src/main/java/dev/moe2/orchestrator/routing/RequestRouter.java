@@ -291,7 +291,8 @@ public class RequestRouter {
           "gate-not-ready",
           "the gate is not ready yet (" + gate.status() + "); retry shortly");
     }
-    float[] x = span("moe2.gate", () -> gate.embed(promptText(ask.messages())));
+    Instant by = start.plusNanos((long) (tightestBudgetS(ask) * 1e9));
+    float[] x = span("moe2.gate", () -> gate.embed(promptText(ask.messages()), by));
     Target t = span("moe2.gate.category", () -> target(ask, x, start));
     if (!bus.connected()) {
       throw new ApiException(
@@ -439,6 +440,28 @@ public class RequestRouter {
       double energyJ) {}
 
   /** The category (given or predicted) and the budgets of the request. */
+  /**
+   * The delay budget this request may have, known before its prompt is embedded: its own, else its
+   * category's, else (the category is predicted from the embedding) the tightest category's. The
+   * encoder serves the earliest deadline first.
+   */
+  private double tightestBudgetS(Ask ask) {
+    if (ask.delayBudgetS() != null) {
+      return ask.delayBudgetS();
+    }
+    boolean predicted = ask.model() == null || ask.model().equals("auto");
+    java.util.Optional<CategoryConfig> named =
+        predicted ? java.util.Optional.empty() : planning.category(ask.model());
+    return named
+        .map(CategoryConfig::delayBudgetS)
+        .orElseGet(
+            () ->
+                planning.categories().stream()
+                    .mapToDouble(CategoryConfig::delayBudgetS)
+                    .min()
+                    .orElse(0));
+  }
+
   private Target target(Ask ask, float[] x, Instant start) {
     boolean predicted = ask.model() == null || ask.model().equals("auto");
     String category = predicted ? gate.category(x) : ask.model();

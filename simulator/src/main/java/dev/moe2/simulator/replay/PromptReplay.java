@@ -127,6 +127,19 @@ public final class PromptReplay {
 
   /** {@code perCategory} prompts of each category's test file, drawn with {@code seed}. */
   public static List<Prompt> load(Path routerDc, int perCategory, long seed) {
+    return load(routerDc, perCategory, seed, 0);
+  }
+
+  /**
+   * {@code perCategory} prompts of each category's test file after the first {@code skip} of the
+   * same draw: {@code load(.., n, seed, m)} and {@code load(.., m, seed)} share no prompt (fewer
+   * when a file has fewer than {@code skip + perCategory}).
+   */
+  public static List<Prompt> load(Path routerDc, int perCategory, long seed, int skip) {
+    if (perCategory < 0 || skip < 0) {
+      throw new IllegalArgumentException(
+          "perCategory and skip must be >= 0; got " + perCategory + " and " + skip);
+    }
     Map<String, String> idOf = new LinkedHashMap<>();
     for (ModelDescriptor m : ProfileCatalog.builtIn().modelCatalog("routerdc-7").models()) {
       idOf.put(m.name(), m.id());
@@ -149,7 +162,8 @@ public final class PromptReplay {
         idx.add(i);
       }
       Collections.shuffle(idx, new Random(seed + file.hashCode()));
-      for (int i : idx.subList(0, Math.min(perCategory, idx.size()))) {
+      int from = Math.min(skip, idx.size());
+      for (int i : idx.subList(from, Math.min(from + perCategory, idx.size()))) {
         JsonNode r = root.get(i);
         Map<String, Double> scores = new LinkedHashMap<>();
         r.path("scores")

@@ -1,0 +1,49 @@
+package dev.moe2.simulator.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.moe2.profiles.workload.SharedData;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class PromptReplayTest {
+
+  private static final Path ROUTERDC = SharedData.routerDc(SharedData.dir().toAbsolutePath());
+
+  private static Set<String> questions(List<PromptReplay.Prompt> ps) {
+    Set<String> out = new HashSet<>();
+    ps.forEach(p -> out.add(p.category() + "|" + p.question()));
+    return out;
+  }
+
+  @Test
+  void load_skippingTheFirstDraw_sharesNoPromptWithItAndLeavesItUnchanged() {
+    List<PromptReplay.Prompt> timed = PromptReplay.load(ROUTERDC, 20, 1);
+    List<PromptReplay.Prompt> warm = PromptReplay.load(ROUTERDC, 10, 1, 20);
+
+    assertThat(PromptReplay.load(ROUTERDC, 20, 1, 0)).isEqualTo(timed);
+    assertThat(warm).hasSize(40);
+    assertThat(questions(warm)).doesNotContainAnyElementsOf(questions(timed));
+    // the warm-up draw is the next part of the same shuffled order
+    assertThat(questions(PromptReplay.load(ROUTERDC, 30, 1))).containsAll(questions(warm));
+  }
+
+  @Test
+  void load_skippingPastAFile_givesWhatIsLeft() {
+    // HumanEval's test file has fewer than 1,000 prompts: nothing of code is left
+    List<PromptReplay.Prompt> rest = PromptReplay.load(ROUTERDC, 5, 1, 1000);
+
+    assertThat(rest).noneMatch(p -> p.category().equals("code"));
+  }
+
+  @Test
+  void load_negativeSkip_isRefusedNamingTheValues() {
+    assertThatThrownBy(() -> PromptReplay.load(ROUTERDC, 5, 1, -1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("-1");
+  }
+}
