@@ -109,7 +109,17 @@ public final class DmoSelector implements ExpertSelector {
     return "dmo";
   }
 
-  private record Node(int depth, Option[] assigned, PlanScore bound, long seq) {}
+  /**
+   * A partial plan in the open queue.
+   *
+   * @param refined whether {@code bound} already holds the power needed to tie the incumbent's G
+   *     ({@link #refine}); its children start from it
+   */
+  private record Node(int depth, Option[] assigned, PlanScore bound, long seq, boolean refined) {
+    Node(int depth, Option[] assigned, PlanScore bound, long seq) {
+      this(depth, assigned, bound, seq, false);
+    }
+  }
 
   @Override
   public Selection select(Problem problem) {
@@ -187,6 +197,9 @@ public final class DmoSelector implements ExpertSelector {
     private final int[] twin;
     private final double[] minOption;
     private final double[][] serving;
+    private final TieCover cover;
+    private final int[] maxFit;
+    private final int[] fits;
     private final int[] buffer;
     final PriorityQueue<Node> open;
     Node incumbent;
@@ -272,6 +285,12 @@ public final class DmoSelector implements ExpertSelector {
         minOption[d] = options[d].stream().mapToDouble(Option::powerW).min().orElse(0);
       }
       this.serving = servingPower(in);
+      this.cover = new TieCover(in, ev, options);
+      this.maxFit = new int[devices];
+      this.fits = new int[devices];
+      for (int d = 0; d < devices; d++) {
+        maxFit[d] = options[d].stream().mapToInt(Option::count).max().orElse(0);
+      }
       this.open =
           new PriorityQueue<>(
               (a, b) -> {
@@ -363,11 +382,28 @@ public final class DmoSelector implements ExpertSelector {
           if (h == 0 && compareKnown(node.bound().labels(), incumbent.bound().labels()) > 0) {
             continue; // ties on every field, and its canonical text is already larger
           }
-          if (node.depth() < devices
-              && node.bound().g() == incumbent.bound().g()
-              && refine(in, ev, node, buffer, serving, minOption).compareHead(incumbent.bound())
-                  > 0) {
-            continue; // to tie the incumbent's G it must turn on a device that costs too much
+          if (node.depth() < devices && node.bound().g() == incumbent.bound().g()) {
+            PlanScore r =
+                node.refined()
+                    ? node.bound()
+                    : refine(
+                        in, ev, node, buffer, serving, minOption, cover, restPower[node.depth()]);
+            int t = fewerResident(r, node, incumbent.bound()).compareHead(incumbent.bound());
+            if (t > 0) {
+              continue; // to tie the incumbent it must turn on devices that cost too much
+            }
+            if (t == 0 && compareKnown(node.bound().labels(), incumbent.bound().labels()) > 0) {
+              continue; // at best a tie on every field, and its canonical text is already larger
+            }
+            if (!node.refined()) {
+              boolean tighter = r.compareHead(node.bound()) != 0;
+              node = new Node(node.depth(), node.assigned(), r, node.seq(), true);
+              if (tighter && !open.isEmpty()) {
+                // a tighter bound: back in the queue at its place (best first stays best first)
+                open.add(node);
+                continue;
+              }
+            }
           }
         }
         if (node.depth() == devices) {
@@ -382,6 +418,38 @@ public final class DmoSelector implements ExpertSelector {
           }
         }
       }
+    }
+
+    /**
+     * A tighter bound on resident models for a node that ties {@code inc} on G, power and devices
+     * in use: a completion that ties it turns on exactly {@code inc}'s number of devices (more
+     * loses on that tie-break, fewer than the bound's is impossible), so only that many unassigned
+     * devices add resident models — at most the ones that hold the most.
+     */
+    private PlanScore fewerResident(PlanScore b, Node node, PlanScore inc) {
+      if (b.g() != inc.g() || b.power() != inc.power() || b.devicesOn() != inc.devicesOn()) {
+        return b;
+      }
+      int on = 0;
+      int resident = 0;
+      int free = 0;
+      for (int d = 0; d < devices; d++) {
+        Option o = node.assigned()[d];
+        if (o == null) {
+          fits[free++] = maxFit[d];
+        } else if (o.on()) {
+          on++;
+          resident += o.count();
+        }
+      }
+      Arrays.sort(fits, 0, free);
+      for (int i = 0; i < inc.devicesOn() - on && i < free; i++) {
+        resident += fits[free - 1 - i];
+      }
+      if (resident >= b.resident()) {
+        return b;
+      }
+      return new PlanScore(b.g(), b.power(), b.devicesOn(), b.replicas(), resident, b.labels());
     }
 
     /**
@@ -434,8 +502,22 @@ public final class DmoSelector implements ExpertSelector {
         }
         Option[] assigned = node.assigned().clone();
         assigned[d] = o;
-        children.add(
-            new Node(node.depth() + 1, assigned, bound(assigned, node.depth() + 1), seq++));
+        PlanScore b = bound(assigned, node.depth() + 1);
+        PlanScore pb = node.bound();
+        if (node.refined()
+            && b.g() == pb.g()
+            && (pb.power() > b.power() || pb.devicesOn() > b.devicesOn())) {
+          // what the parent needs to tie its G, its completions (the child's among them) need too
+          b =
+              new PlanScore(
+                  b.g(),
+                  Math.max(b.power(), pb.power()),
+                  Math.max(b.devicesOn(), pb.devicesOn()),
+                  b.replicas(),
+                  b.resident(),
+                  b.labels());
+        }
+        children.add(new Node(node.depth() + 1, assigned, b, seq++));
       }
       return children;
     }
@@ -581,7 +663,14 @@ public final class DmoSelector implements ExpertSelector {
    * objective evaluation (of the assigned devices alone).
    */
   private static PlanScore refine(
-      Instance in, Evaluator ev, Node node, int[] buffer, double[][] serving, double[] minOption) {
+      Instance in,
+      Evaluator ev,
+      Node node,
+      int[] buffer,
+      double[][] serving,
+      double[] minOption,
+      TieCover cover,
+      double restPower) {
     PlanScore b = node.bound();
     Option[] assigned = node.assigned();
     int n = 0;
@@ -607,6 +696,8 @@ public final class DmoSelector implements ExpertSelector {
     top += n;
     ev.objective(buffer, n); // counted: the assigned devices alone
     double extra = 0;
+    int extraDevices = 0;
+    boolean[][] missing = new boolean[in.categories][];
     for (int c = 0; c < in.categories; c++) {
       if (!(in.problem.categories().get(c).weight() > 0)) {
         continue; // G does not count it: a completion need not serve it as the vertex does
@@ -623,13 +714,215 @@ public final class DmoSelector implements ExpertSelector {
           }
         }
         extra = Math.max(extra, need);
+        extraDevices = 1;
+        if (bestF == cover.rootF[c]) {
+          missing[c] = cover.missing(c, assigned);
+        }
       }
     }
-    if (extra == 0) {
+    if (extraDevices == 0) {
       return b;
     }
+    double[] covered = cover.extra(missing, assigned, minOption);
+    extra = Math.max(extra, covered[0]);
+    extraDevices = Math.max(extraDevices, (int) Math.min(in.devices, covered[1]));
+    // on the node's own bound (its assigned devices and the cheapest option of the others), not on
+    // one its parent's refinement already raised: that extra is the same devices' and not added
+    // twice
+    double power = restPower;
+    int on = 0;
+    for (Option o : assigned) {
+      if (o != null) {
+        power += o.powerW();
+        on += o.on() ? 1 : 0;
+      }
+    }
     return new PlanScore(
-        b.g(), b.power() + extra, b.devicesOn() + 1, b.replicas(), b.resident(), b.labels());
+        b.g(),
+        Math.max(b.power(), power + extra),
+        Math.max(b.devicesOn(), on + extraDevices),
+        b.replicas(),
+        b.resident(),
+        b.labels());
+  }
+
+  /**
+   * The models a category cannot do without at the G-optimum, and what serving them from the
+   * unassigned devices costs at least. When a category's value on a node's vertex equals its value
+   * on the root's top vertex, every model whose candidates the top vertex cannot lose without
+   * lowering that value (a <em>necessary</em> model) must be in the category's usable set of any
+   * completion that ties the incumbent's G — so some device must host it in a mode where it meets
+   * the category's budgets alone. Those not hosted so by the assigned devices must be served by
+   * unassigned ones: a minimum-cost cover, relaxed to counts (a device in a mode covers at most as
+   * many of them as it can hold and serve), solved exactly by a knapsack over the devices.
+   */
+  static final class TieCover {
+    final double[] rootF;
+    private final Instance in;
+    private final boolean[][] necessary;
+    private final boolean[][] meets;
+    private final int[] maxFit;
+
+    TieCover(Instance in, Evaluator ev, List<Option>[] options) {
+      this.in = in;
+      int all = in.candidates;
+      int[] vertex = new int[all];
+      for (int n = 0; n < all; n++) {
+        vertex[n] = n;
+      }
+      rootF = new double[in.categories];
+      necessary = new boolean[in.categories][in.models];
+      meets = new boolean[in.categories][all];
+      int[] without = new int[all];
+      for (int c = 0; c < in.categories; c++) {
+        CategorySpec cs = in.problem.categories().get(c);
+        for (int n = 0; n < all; n++) {
+          meets[c][n] =
+              in.candT[c][n] + in.tagg[c] <= cs.delayBudgetS()
+                  && in.candE[c][n] <= cs.energyBudgetJ();
+        }
+        Evaluator.UResult top = ev.usable(c, vertex, all);
+        rootF[c] = top.feasible() ? top.f() : 0;
+        for (int m = 0; m < in.models; m++) {
+          int k = 0;
+          for (int n = 0; n < all; n++) {
+            if (in.candModel[n] != m) {
+              without[k++] = n;
+            }
+          }
+          Evaluator.UResult r = ev.usable(c, without, k);
+          necessary[c][m] = (r.feasible() ? r.f() : 0) < rootF[c];
+        }
+      }
+      maxFit = new int[in.devices];
+      for (int d = 0; d < in.devices; d++) {
+        maxFit[d] = options[d].stream().mapToInt(Option::count).max().orElse(0);
+      }
+    }
+
+    /**
+     * The necessary models of category {@code c} that no assigned device hosts in a mode where it
+     * meets the category's budgets alone; null when there are none.
+     */
+    boolean[] missing(int c, Option[] assigned) {
+      boolean[] missing = necessary[c].clone();
+      for (int d = 0; d < in.devices; d++) {
+        Option o = assigned[d];
+        if (o == null || !o.on()) {
+          continue;
+        }
+        for (int m = 0; m < in.models; m++) {
+          if (missing[m] && (o.mask() & (1L << m)) != 0) {
+            int n = in.candidate(d, o.mode(), m);
+            if (n >= 0 && meets[c][n]) {
+              missing[m] = false;
+            }
+          }
+        }
+      }
+      for (boolean b : missing) {
+        if (b) {
+          return missing;
+        }
+      }
+      return null;
+    }
+
+    /**
+     * The least extra power (above each unassigned device's cheapest option) and the fewest
+     * unassigned devices that host the {@code missing} models of every category (null: none): a
+     * knapsack over the unassigned devices (each off or in one mode), relaxed to counts — a device
+     * in a mode covers for a category at most as many of its missing models as it can hold and
+     * serve there, and one model it holds counts for every category it serves (so the cover of
+     * several categories can cost more than that of any one). Each +∞ when they cannot.
+     */
+    double[] extra(boolean[][] missing, Option[] assigned, double[] minOption) {
+      int cats = 0;
+      int[] cat = new int[missing.length];
+      int[] need = new int[missing.length];
+      int[] radix = new int[missing.length];
+      int states = 1;
+      for (int c = 0; c < missing.length; c++) {
+        if (missing[c] != null) {
+          cat[cats] = c;
+          need[cats] = count(missing[c]);
+          radix[cats] = states;
+          states *= need[cats] + 1;
+          cats++;
+        }
+      }
+      if (cats == 0) {
+        return new double[] {0, 0};
+      }
+      // sparse: only the states some devices reach (sums of a few cap vectors, saturated)
+      double[] power = new double[states];
+      double[] devices = new double[states];
+      Arrays.fill(power, Double.POSITIVE_INFINITY);
+      Arrays.fill(devices, Double.POSITIVE_INFINITY);
+      power[0] = 0;
+      devices[0] = 0;
+      int[] reached = new int[states];
+      int count = 1;
+      double[] fromPower = new double[states];
+      double[] fromDevices = new double[states];
+      int[] cap = new int[cats];
+      for (int d = 0; d < in.devices; d++) {
+        if (assigned[d] != null) {
+          continue;
+        }
+        int before = count;
+        for (int r = 0; r < before; r++) { // this device adds to the states before it, once
+          fromPower[r] = power[reached[r]];
+          fromDevices[r] = devices[reached[r]];
+        }
+        for (int p = 0; p < in.device[d].modes().size(); p++) {
+          boolean any = false;
+          for (int i = 0; i < cats; i++) {
+            cap[i] = Math.min(maxFit[d], servable(d, p, cat[i], missing[cat[i]]));
+            any |= cap[i] > 0;
+          }
+          if (!any) {
+            continue;
+          }
+          double cost = in.modePower(d, p) - minOption[d];
+          for (int r = 0; r < before; r++) {
+            int from = reached[r];
+            int to = 0;
+            for (int i = 0; i < cats; i++) {
+              int digit = from / radix[i] % (need[i] + 1);
+              to += Math.min(need[i], digit + cap[i]) * radix[i];
+            }
+            if (power[to] == Double.POSITIVE_INFINITY && devices[to] == Double.POSITIVE_INFINITY) {
+              reached[count++] = to;
+            }
+            power[to] = Math.min(power[to], fromPower[r] + cost);
+            devices[to] = Math.min(devices[to], fromDevices[r] + 1);
+          }
+        }
+      }
+      return new double[] {power[states - 1], devices[states - 1]};
+    }
+
+    private int servable(int d, int p, int c, boolean[] miss) {
+      int k = 0;
+      for (int m = 0; m < in.models; m++) {
+        if (miss[m]) {
+          int n = in.candidate(d, p, m);
+          if (n >= 0 && meets[c][n]) {
+            k++;
+          }
+        }
+      }
+      return k;
+    }
+
+    private static int count(boolean[] b) {
+      int k = 0;
+      for (boolean x : b) {
+        k += x ? 1 : 0;
+      }
+      return k;
+    }
   }
 
   /**
