@@ -724,6 +724,7 @@ public final class DmoSelector implements ExpertSelector {
       return b;
     }
     double[] covered = cover.extra(missing, assigned, minOption);
+    boolean coverBinds = covered[0] >= extra && covered[0] < Double.POSITIVE_INFINITY;
     extra = Math.max(extra, covered[0]);
     extraDevices = Math.max(extraDevices, (int) Math.min(in.devices, covered[1]));
     // on the node's own bound (its assigned devices and the cheapest option of the others), not on
@@ -737,12 +738,23 @@ public final class DmoSelector implements ExpertSelector {
         on += o.on() ? 1 : 0;
       }
     }
+    int resident = b.resident();
+    if (coverBinds && power + extra >= b.power()) {
+      // a completion at this power spends on the unassigned devices exactly the cover's least
+      // power: its devices form a least-power cover (plus any that cost nothing), so it holds at
+      // most the most resident models of such a cover
+      int bound = (int) covered[2] + cover.free(assigned, minOption);
+      for (Option o : assigned) {
+        bound += o != null && o.on() ? o.count() : 0;
+      }
+      resident = Math.min(resident, bound);
+    }
     return new PlanScore(
         b.g(),
         Math.max(b.power(), power + extra),
         Math.max(b.devicesOn(), on + extraDevices),
         b.replicas(),
-        b.resident(),
+        resident,
         b.labels());
   }
 
@@ -757,10 +769,19 @@ public final class DmoSelector implements ExpertSelector {
    * many of them as it can hold and serve), solved exactly by a knapsack over the devices.
    */
   static final class TieCover {
+    /** Powers this close are the same power (sums of mode powers in another order). */
+    private static final double EPS_W = 1e-6;
+
     final double[] rootF;
     private final Instance in;
     private final boolean[][] necessary;
+
+    /**
+     * {@code meets[c][n]}: candidate n meets category c's budgets alone and, when its model is
+     * necessary for c, keeps c's value at the root's with every other model's candidates.
+     */
     private final boolean[][] meets;
+
     private final int[] maxFit;
 
     TieCover(Instance in, Evaluator ev, List<Option>[] options) {
@@ -792,6 +813,27 @@ public final class DmoSelector implements ExpertSelector {
           }
           Evaluator.UResult r = ev.usable(c, without, k);
           necessary[c][m] = (r.feasible() ? r.f() : 0) < rootF[c];
+          if (!necessary[c][m]) {
+            continue;
+          }
+          // a usable set holds one option per model: a completion that keeps the root's value
+          // uses a candidate of m that keeps it on its own, with every other model's candidates;
+          // the others cannot stand in for it (same delay and energy: same answer)
+          java.util.Map<List<Double>, Boolean> byOption = new java.util.HashMap<>();
+          for (int n = 0; n < all; n++) {
+            if (in.candModel[n] != m || !meets[c][n]) {
+              continue;
+            }
+            List<Double> key = List.of(in.candT[c][n], in.candE[c][n]);
+            Boolean known = byOption.get(key);
+            if (known == null) {
+              without[k] = n;
+              Evaluator.UResult with = ev.usable(c, without, k + 1);
+              known = (with.feasible() ? with.f() : 0) >= rootF[c];
+              byOption.put(key, known);
+            }
+            meets[c][n] = known;
+          }
         }
       }
       maxFit = new int[in.devices];
@@ -802,7 +844,8 @@ public final class DmoSelector implements ExpertSelector {
 
     /**
      * The necessary models of category {@code c} that no assigned device hosts in a mode where it
-     * meets the category's budgets alone; null when there are none.
+     * meets the category's budgets alone and keeps the category's value at the root's (with every
+     * other model's candidates); null when there are none.
      */
     boolean[] missing(int c, Option[] assigned) {
       boolean[] missing = necessary[c].clone();
@@ -852,19 +895,21 @@ public final class DmoSelector implements ExpertSelector {
         }
       }
       if (cats == 0) {
-        return new double[] {0, 0};
+        return new double[] {0, 0, 0};
       }
       // sparse: only the states some devices reach (sums of a few cap vectors, saturated)
       double[] power = new double[states];
       double[] devices = new double[states];
       Arrays.fill(power, Double.POSITIVE_INFINITY);
       Arrays.fill(devices, Double.POSITIVE_INFINITY);
+      int[] res = new int[states];
       power[0] = 0;
       devices[0] = 0;
       int[] reached = new int[states];
       int count = 1;
       double[] fromPower = new double[states];
       double[] fromDevices = new double[states];
+      int[] fromRes = new int[states];
       int[] cap = new int[cats];
       for (int d = 0; d < in.devices; d++) {
         if (assigned[d] != null) {
@@ -874,6 +919,7 @@ public final class DmoSelector implements ExpertSelector {
         for (int r = 0; r < before; r++) { // this device adds to the states before it, once
           fromPower[r] = power[reached[r]];
           fromDevices[r] = devices[reached[r]];
+          fromRes[r] = res[reached[r]];
         }
         for (int p = 0; p < in.device[d].modes().size(); p++) {
           boolean any = false;
@@ -895,12 +941,37 @@ public final class DmoSelector implements ExpertSelector {
             if (power[to] == Double.POSITIVE_INFINITY && devices[to] == Double.POSITIVE_INFINITY) {
               reached[count++] = to;
             }
-            power[to] = Math.min(power[to], fromPower[r] + cost);
+            double np = fromPower[r] + cost;
+            int nr = fromRes[r] + maxFit[d];
+            if (np < power[to] - EPS_W) { // cheaper: its resident models replace the others'
+              power[to] = np;
+              res[to] = nr;
+            } else if (np <= power[to] + EPS_W) { // as cheap: the most resident models of both
+              power[to] = Math.min(power[to], np);
+              res[to] = Math.max(res[to], nr);
+            }
             devices[to] = Math.min(devices[to], fromDevices[r] + 1);
           }
         }
       }
-      return new double[] {power[states - 1], devices[states - 1]};
+      return new double[] {power[states - 1], devices[states - 1], res[states - 1]};
+    }
+
+    /** The resident models the unassigned devices that can be on at no extra power could hold. */
+    int free(Option[] assigned, double[] minOption) {
+      int free = 0;
+      for (int d = 0; d < in.devices; d++) {
+        if (assigned[d] != null) {
+          continue;
+        }
+        for (int p = 0; p < in.device[d].modes().size(); p++) {
+          if (in.modePower(d, p) - minOption[d] <= EPS_W) {
+            free += maxFit[d];
+            break;
+          }
+        }
+      }
+      return free;
     }
 
     private int servable(int d, int p, int c, boolean[] miss) {
