@@ -43,7 +43,7 @@ import picocli.CommandLine.Option;
       "Benchmarks the selectors on the reference fleet and on generated fleets of 2 to 256 devices,",
       "with the real RouterDC train scores (7 models) and seeded synthetic models (20), under tight,",
       "medium and loose budgets, and medium under a site power cap (reference fleet 150 W, 32 and",
-      "64 devices 500 W). Objective evaluations are the machine-independent cost; times are",
+      "64 devices 500 W, five Jetsons 100 W) and a 6-device fleet under memory pressure. Objective evaluations are the machine-independent cost; times are",
       "medians. dmo_ms_32dev_max is the slowest 32-device regime, dmo_64dev_gap_pct the largest",
       "proven gap of the 64-device runs given 1 s. Prints a table, then one summary line of",
       "key=value pairs."
@@ -116,6 +116,9 @@ public final class OptimizerBenchmark implements Callable<Integer> {
 
   /** The site power cap of the generated fleets' capped regime. */
   static final double GENERATED_CAP_W = 500;
+
+  /** The five-Jetson fleet's site power cap. */
+  static final double JETSON_CAP_W = 100;
 
   private final List<Row> rows = new ArrayList<>();
 
@@ -218,6 +221,8 @@ public final class OptimizerBenchmark implements Callable<Integer> {
     boolean exact64 = true;
     double mem6Ms = Double.NaN;
     boolean mem6Exact = false;
+    double jet5Ms = Double.NaN;
+    boolean jet5Exact = false;
     if (exactSuite && maxDevices >= 64) {
       Fleet fleet = generated(catalog, 64, ref.models(), 42);
       for (var regime : regimes.entrySet()) {
@@ -261,6 +266,17 @@ public final class OptimizerBenchmark implements Callable<Integer> {
               1);
       mem6Ms = dmo.medianMs();
       mem6Exact = dmo.exact();
+      progress("5 Jetsons under a 100 W site power cap");
+      Row jet =
+          run(
+              "jetson-5",
+              FleetProblems.build(jetsons(catalog, ref.models()), reference, real, JETSON_CAP_W),
+              7,
+              "medium+cap" + (int) JETSON_CAP_W + "W",
+              new DmoSelector(dmoEvaluations),
+              repeats);
+      jet5Ms = jet.medianMs();
+      jet5Exact = jet.exact();
     }
 
     // 20 synthetic models: exact search is out of reach on the big devices; Timefold vs DMO's
@@ -295,6 +311,7 @@ public final class OptimizerBenchmark implements Callable<Integer> {
         "optimizer mismatches=%d evals_ratio=%.0f evals_ratio_devices=%d ref_fleet_evals=%.0f"
             + " ref_fleet_ms=%.2f dmo_ms_32dev=%.1f dmo_ms_32dev_max=%.1f dmo_32dev_exact=%s"
             + " dmo_64dev_gap_pct=%.3f dmo_64dev_exact=%s dmo_ms_6dev_mem=%.0f dmo_6dev_mem_exact=%s"
+            + " dmo_ms_5jetson_cap=%.0f dmo_5jetson_cap_exact=%s"
             + " timefold_gap_pct_256dev=%.3f timefold_ms_256dev=%.0f%n",
         mismatches,
         evalsRatio,
@@ -308,6 +325,8 @@ public final class OptimizerBenchmark implements Callable<Integer> {
         exact64,
         mem6Ms,
         mem6Exact,
+        jet5Ms,
+        jet5Exact,
         tfGap256,
         tfMs256);
     return 0;
@@ -420,7 +439,6 @@ public final class OptimizerBenchmark implements Callable<Integer> {
     return new CategoriesFile(out, c.delayRule(), c.aggregation());
   }
 
-  /** A seeded mix of device classes: 40 % AGX Orin 64GB, 30 % Orin NX 16GB, 30 % RTX 4090. */
   /** 3 RTX 4090 and 3 Orin NX 16 GB, no power cap: few models fit each device at once. */
   static Fleet memoryPressure(ProfileCatalog catalog, ModelCatalog models) {
     DeviceClass nx = catalog.deviceClass("jetson-orin-nx-16gb");
@@ -439,6 +457,23 @@ public final class OptimizerBenchmark implements Callable<Integer> {
     return new Fleet("mem-6", "memory pressure", devices, models, null);
   }
 
+  /** 3 AGX Orin 64 GB and 2 Orin NX 16 GB, for a tight site power cap. */
+  static Fleet jetsons(ProfileCatalog catalog, ModelCatalog models) {
+    DeviceClass agx = catalog.deviceClass("jetson-agx-orin-64gb");
+    DeviceClass nx = catalog.deviceClass("jetson-orin-nx-16gb");
+    List<Fleet.Device> devices = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      boolean big = i < 3;
+      devices.add(
+          new Fleet.Device(
+              String.format(Locale.ROOT, "%s-%03d", big ? "agx" : "nx", i),
+              big ? agx : nx,
+              big ? new Fleet.Link(1, 1000, "GbE") : new Fleet.Link(4, 200, "Wi-Fi")));
+    }
+    return new Fleet("jetson-5", "five Jetsons", devices, models, null);
+  }
+
+  /** A seeded mix of device classes: 40 % AGX Orin 64GB, 30 % Orin NX 16GB, 30 % RTX 4090. */
   static Fleet generated(ProfileCatalog catalog, int size, ModelCatalog models, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     DeviceClass agx = catalog.deviceClass("jetson-agx-orin-64gb");
