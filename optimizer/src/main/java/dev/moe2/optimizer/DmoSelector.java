@@ -40,6 +40,7 @@ public final class DmoSelector implements ExpertSelector {
   private final long maxEvaluations;
   private final long maxNanos;
   private final java.util.function.Consumer<Progress> progress;
+  private final boolean tieCover;
 
   /**
    * Where a long search stands (reported about once a second to a {@link #withProgress} listener).
@@ -80,6 +81,14 @@ public final class DmoSelector implements ExpertSelector {
       long maxEvaluations,
       java.time.Duration maxTime,
       java.util.function.Consumer<Progress> progress) {
+    this(maxEvaluations, maxTime, progress, true);
+  }
+
+  private DmoSelector(
+      long maxEvaluations,
+      java.time.Duration maxTime,
+      java.util.function.Consumer<Progress> progress,
+      boolean tieCover) {
     if (maxEvaluations < 1) {
       throw new IllegalArgumentException(
           "maxEvaluations has value " + maxEvaluations + ": it must be >= 1");
@@ -90,6 +99,15 @@ public final class DmoSelector implements ExpertSelector {
     this.maxEvaluations = maxEvaluations;
     this.maxNanos = maxTime == null ? Long.MAX_VALUE : maxTime.toNanos();
     this.progress = progress;
+    this.tieCover = tieCover;
+  }
+
+  /**
+   * The search without the cover bound of tied nodes (ADR 0004, rule 6 as before issue 18): the
+   * reference that tests compare the bound's answers with on fleets too large for the oracle.
+   */
+  static DmoSelector withoutTieCover(long maxEvaluations) {
+    return new DmoSelector(maxEvaluations, null, null, false);
   }
 
   /** The same selector, telling {@code listener} about once a second how the search stands. */
@@ -147,7 +165,7 @@ public final class DmoSelector implements ExpertSelector {
       Selection greedy = new GreedySelector().select(problem);
       return withBound(greedy, rootBound, ev.evaluations() + greedy.evaluations(), start, false);
     }
-    Search search = new Search(in, ev, options, rootBound);
+    Search search = new Search(in, ev, options, rootBound, tieCover);
     long deadline = maxNanos == Long.MAX_VALUE ? Long.MAX_VALUE : start + maxNanos;
     search.limit(maxEvaluations, deadline, progress, start);
     search.dive(problem);
@@ -251,7 +269,7 @@ public final class DmoSelector implements ExpertSelector {
               now - start));
     }
 
-    Search(Instance in, Evaluator ev, List<Option>[] options, double rootBound) {
+    Search(Instance in, Evaluator ev, List<Option>[] options, double rootBound, boolean tieCover) {
       this.in = in;
       this.ev = ev;
       this.options = options;
@@ -285,7 +303,7 @@ public final class DmoSelector implements ExpertSelector {
         minOption[d] = options[d].stream().mapToDouble(Option::powerW).min().orElse(0);
       }
       this.serving = servingPower(in);
-      this.cover = new TieCover(in, ev, options);
+      this.cover = tieCover ? new TieCover(in, ev, options) : null;
       this.maxFit = new int[devices];
       this.fits = new int[devices];
       for (int d = 0; d < devices; d++) {
@@ -382,7 +400,15 @@ public final class DmoSelector implements ExpertSelector {
           if (h == 0 && compareKnown(node.bound().labels(), incumbent.bound().labels()) > 0) {
             continue; // ties on every field, and its canonical text is already larger
           }
-          if (node.depth() < devices && node.bound().g() == incumbent.bound().g()) {
+          if (node.depth() < devices
+              && node.bound().g() == incumbent.bound().g()
+              && cover == null) {
+            PlanScore r =
+                refine(in, ev, node, buffer, serving, minOption, null, restPower[node.depth()]);
+            if (r.compareHead(incumbent.bound()) > 0) {
+              continue; // the search before the cover bound (tests compare with it)
+            }
+          } else if (node.depth() < devices && node.bound().g() == incumbent.bound().g()) {
             PlanScore r =
                 node.refined()
                     ? node.bound()
@@ -715,7 +741,7 @@ public final class DmoSelector implements ExpertSelector {
         }
         extra = Math.max(extra, need);
         extraDevices = 1;
-        if (bestF == cover.rootF[c]) {
+        if (cover != null && bestF == cover.rootF[c]) {
           missing[c] = cover.missing(c, assigned);
         }
       }
@@ -723,8 +749,10 @@ public final class DmoSelector implements ExpertSelector {
     if (extraDevices == 0) {
       return b;
     }
-    double[] covered = cover.extra(missing, assigned, minOption);
-    boolean coverBinds = covered[0] >= extra && covered[0] < Double.POSITIVE_INFINITY;
+    double[] covered =
+        cover == null ? new double[] {0, 0, 0} : cover.extra(missing, assigned, minOption);
+    boolean coverBinds =
+        cover != null && covered[0] >= extra && covered[0] < Double.POSITIVE_INFINITY;
     extra = Math.max(extra, covered[0]);
     extraDevices = Math.max(extraDevices, (int) Math.min(in.devices, covered[1]));
     // on the node's own bound (its assigned devices and the cheapest option of the others), not on

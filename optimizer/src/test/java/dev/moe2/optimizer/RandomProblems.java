@@ -11,16 +11,21 @@ final class RandomProblems {
   static Problem generate(long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     for (int attempt = 0; ; attempt++) {
-      Problem p = attempt(r);
+      Problem p = attempt(r, 1, 3);
       if (ExhaustiveSelector.planCount(p) <= 20_000) {
         return p;
       }
     }
   }
 
-  private static Problem attempt(SplittableRandom r) {
+  /** Fleets of {@code minDevices} to {@code maxDevices} devices, however many plans they have. */
+  static Problem generate(long seed, int minDevices, int maxDevices) {
+    return attempt(new SplittableRandom(seed), minDevices, maxDevices);
+  }
+
+  private static Problem attempt(SplittableRandom r, int minDevices, int maxDevices) {
     Problem.Builder b = Problem.builder();
-    int devices = 1 + r.nextInt(3);
+    int devices = minDevices + r.nextInt(maxDevices - minDevices + 1);
     // A third of the multi-device fleets get twins: identical devices (symmetry breaking).
     boolean twins = devices > 1 && r.nextInt(3) == 0;
     java.util.List<Object[]> twinRates = new java.util.ArrayList<>();
