@@ -215,7 +215,11 @@ public final class DmoSelector implements ExpertSelector {
     private final int[] twin;
     private final double[] minOption;
     private final double[][] serving;
-    private final TieCover cover;
+    private final boolean tieCover;
+
+    /** Built on the first tied node (its root tests cost time a search without ties need not). */
+    private TieCover cover;
+
     private final int[] maxFit;
     private final int[] fits;
     private final int[] buffer;
@@ -303,7 +307,7 @@ public final class DmoSelector implements ExpertSelector {
         minOption[d] = options[d].stream().mapToDouble(Option::powerW).min().orElse(0);
       }
       this.serving = servingPower(in);
-      this.cover = tieCover ? new TieCover(in, ev, options) : null;
+      this.tieCover = tieCover;
       this.maxFit = new int[devices];
       this.fits = new int[devices];
       for (int d = 0; d < devices; d++) {
@@ -400,15 +404,16 @@ public final class DmoSelector implements ExpertSelector {
           if (h == 0 && compareKnown(node.bound().labels(), incumbent.bound().labels()) > 0) {
             continue; // ties on every field, and its canonical text is already larger
           }
-          if (node.depth() < devices
-              && node.bound().g() == incumbent.bound().g()
-              && cover == null) {
+          if (node.depth() < devices && node.bound().g() == incumbent.bound().g() && !tieCover) {
             PlanScore r =
                 refine(in, ev, node, buffer, serving, minOption, null, restPower[node.depth()]);
             if (r.compareHead(incumbent.bound()) > 0) {
               continue; // the search before the cover bound (tests compare with it)
             }
           } else if (node.depth() < devices && node.bound().g() == incumbent.bound().g()) {
+            if (cover == null) {
+              cover = new TieCover(in, ev, options);
+            }
             PlanScore r =
                 node.refined()
                     ? node.bound()
