@@ -322,7 +322,14 @@ public final class OrchestratorBenchmark implements Callable<Integer> {
         "bench-orchestrator: the encoder alone, %d prompts on %d cores ...%n",
         texts.size(),
         cores);
-    try (MiniLmEncoder encoder = new MiniLmEncoder(1, cores, MiniLmEncoder.MAX_TOKENS)) {
+    // as the orchestrator under test embeds: its moe2.gate.encoder-max-tokens
+    int maxTokens = MiniLmEncoder.SERVICE_MAX_TOKENS;
+    for (String arg : jvmArgs) {
+      if (arg.startsWith("-Dmoe2.gate.encoder-max-tokens=")) {
+        maxTokens = Integer.parseInt(arg.substring(arg.indexOf('=') + 1).trim());
+      }
+    }
+    try (MiniLmEncoder encoder = new MiniLmEncoder(1, cores, maxTokens)) {
       encoder.encodeBatch(texts.subList(0, Math.min(100, texts.size())));
       long t0 = System.nanoTime();
       encoder.encodeBatch(texts);

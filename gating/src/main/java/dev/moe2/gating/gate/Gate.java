@@ -124,6 +124,19 @@ public final class Gate {
    * @throws DataFileException naming the file, the key and the reason (missing file, another format
    *     version, another encoder, other experts)
    */
+  /**
+   * The encoder a saved gate was trained over, or empty when {@code file} is missing or not a gate
+   * (then {@link #load} says what is wrong).
+   */
+  public static java.util.Optional<String> encoderIdOf(Path file) {
+    try {
+      String id = new ObjectMapper().readTree(file.toFile()).path("encoderId").asText("");
+      return id.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(id);
+    } catch (IOException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   public static Gate load(Path file, String expectedEncoderId, List<String> expectedExperts) {
     if (!Files.isRegularFile(file)) {
       throw new DataFileException(file.toString(), "$", "no such file");

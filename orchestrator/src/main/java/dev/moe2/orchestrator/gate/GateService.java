@@ -30,7 +30,7 @@ public class GateService {
   private static final Logger LOG = Logger.getLogger(GateService.class);
 
   private final OrchestratorConfig config;
-  private final MiniLmEncoder encoder = new MiniLmEncoder(1);
+  private final MiniLmEncoder encoder;
 
   /**
    * Prompts seen again (retries, popular questions) are not embedded twice; null when {@code
@@ -53,6 +53,7 @@ public class GateService {
 
   GateService(OrchestratorConfig config, io.micrometer.core.instrument.MeterRegistry metrics) {
     this.config = config;
+    this.encoder = new MiniLmEncoder(1, 1, config.gate().encoderMaxTokens());
     int runs = config.gate().encoderRuns().orElse(Runtime.getRuntime().availableProcessors());
     if (runs < 1) {
       throw new IllegalArgumentException(
@@ -86,7 +87,16 @@ public class GateService {
       return;
     }
     Path dir = config.gate().dir();
-    if (GateRecipe.savedIn(dir)) {
+    java.util.Optional<String> savedFor =
+        GateRecipe.savedIn(dir)
+            ? dev.moe2.gating.gate.Gate.encoderIdOf(dir.resolve(GateRecipe.GATE_FILE))
+            : java.util.Optional.empty();
+    if (savedFor.isPresent() && !savedFor.get().equals(encoder.id())) {
+      LOG.warnf(
+          "the gate in %s was trained on embeddings of '%s', not of '%s'"
+              + " (moe2.gate.encoder-max-tokens=%d): training one for this encoder",
+          dir.toAbsolutePath(), savedFor.get(), encoder.id(), config.gate().encoderMaxTokens());
+    } else if (GateRecipe.savedIn(dir)) {
       TrainedGate loaded = TrainedGate.load(dir, encoder.id());
       warmUp();
       gate = loaded;

@@ -45,8 +45,10 @@ public final class EncoderBenchmark implements Callable<Integer> {
   @Option(
       names = "--max-tokens",
       split = ",",
-      defaultValue = "256,128",
-      description = "Truncation limits to measure (comma-separated; the first is the summary's).")
+      defaultValue = "128,256",
+      description =
+          "Truncation limits to measure (comma-separated; the first is the summary's: 128, the"
+              + " orchestrator's moe2.gate.encoder-max-tokens).")
   List<Integer> maxTokens;
 
   @Option(

@@ -83,6 +83,16 @@ public final class EvalRoutingCommand implements Callable<Integer> {
   int maxPrompts;
 
   @Option(
+      names = "--encoder-max-tokens",
+      defaultValue = "" + MiniLmEncoder.SERVICE_MAX_TOKENS,
+      description =
+          "Truncate prompts to this many tokens before embedding (8.."
+              + MiniLmEncoder.MAX_TOKENS
+              + "; the orchestrator's moe2.gate.encoder-max-tokens, whose default this is: a gate"
+              + " loads only with the truncation it was trained at).")
+  int encoderMaxTokens;
+
+  @Option(
       names = "--c4-train-size",
       defaultValue = "1500",
       description = "Train prompts for the C4 subset study (0: skip it).")
@@ -125,7 +135,7 @@ public final class EvalRoutingCommand implements Callable<Integer> {
     List<String> experts = null;
     List<Split> train = new ArrayList<>();
     List<Split> test = new ArrayList<>();
-    try (MiniLmEncoder encoder = new MiniLmEncoder(2)) {
+    try (MiniLmEncoder encoder = new MiniLmEncoder(2, 1, encoderMaxTokens)) {
       EmbeddingCache embeddings = new EmbeddingCache(encoder, cache);
       TrainingSet.Builder set = new TrainingSet.Builder();
       for (ReferenceWorkload.Benchmark b : ReferenceWorkload.BENCHMARKS) {

@@ -44,6 +44,16 @@ public final class TrainGateCommand implements Callable<Integer> {
   long seed;
 
   @Option(
+      names = "--encoder-max-tokens",
+      defaultValue = "" + MiniLmEncoder.SERVICE_MAX_TOKENS,
+      description =
+          "Truncate prompts to this many tokens before embedding (8.."
+              + MiniLmEncoder.MAX_TOKENS
+              + "; the orchestrator's moe2.gate.encoder-max-tokens, whose default this is: a gate"
+              + " loads only with the truncation it was trained at).")
+  int encoderMaxTokens;
+
+  @Option(
       names = "--max-prompts",
       defaultValue = "0",
       description = "Use at most this many prompts per train file (0: all).")
@@ -63,7 +73,13 @@ public final class TrainGateCommand implements Callable<Integer> {
       return 2;
     }
     long t0 = System.nanoTime();
-    try (MiniLmEncoder encoder = new MiniLmEncoder(2)) {
+    if (encoderMaxTokens < 8 || encoderMaxTokens > MiniLmEncoder.MAX_TOKENS) {
+      System.err.printf(
+          "error: --encoder-max-tokens has value %d: it must be in [8, %d]%n",
+          encoderMaxTokens, MiniLmEncoder.MAX_TOKENS);
+      return 2;
+    }
+    try (MiniLmEncoder encoder = new MiniLmEncoder(2, 1, encoderMaxTokens)) {
       TrainingSet set =
           recipe.trainingSet(
               new EmbeddingCache(encoder, cache),
