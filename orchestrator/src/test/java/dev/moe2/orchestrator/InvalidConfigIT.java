@@ -29,6 +29,7 @@ class InvalidConfigIT {
                     "-Dmoe2.orchestrator-id=Not Valid!",
                     "-Dmoe2.gate.encoder-runs=0",
                     "-Dmoe2.gate.embedding-cache-size=-1",
+                    "-Dmoe2.gate.encoder-max-tokens=512",
                     "-Dquarkus.http.port=0",
                     "-jar",
                     JAR.toAbsolutePath().toString()))
@@ -50,7 +51,8 @@ class InvalidConfigIT {
         .contains("moe2.planning.time-budget")
         .contains("moe2.orchestrator-id")
         .contains("moe2.gate.encoder-runs")
-        .contains("moe2.gate.embedding-cache-size");
+        .contains("moe2.gate.embedding-cache-size")
+        .contains("moe2.gate.encoder-max-tokens");
   }
 
   private static String read(Path log) throws IOException {
