@@ -830,10 +830,9 @@ public final class DmoSelector implements ExpertSelector {
       int[] without = new int[all];
       for (int c = 0; c < in.categories; c++) {
         CategorySpec cs = in.problem.categories().get(c);
+        double budgetT = cs.delayBudgetS() - in.tagg[c]; // as the evaluator tests it
         for (int n = 0; n < all; n++) {
-          meets[c][n] =
-              in.candT[c][n] + in.tagg[c] <= cs.delayBudgetS()
-                  && in.candE[c][n] <= cs.energyBudgetJ();
+          meets[c][n] = !(in.candT[c][n] > budgetT) && !(in.candE[c][n] > cs.energyBudgetJ());
         }
         Evaluator.UResult top = ev.usable(c, vertex, all);
         rootF[c] = top.feasible() ? top.f() : 0;
