@@ -412,7 +412,7 @@ public final class DmoSelector implements ExpertSelector {
             }
           } else if (node.depth() < devices && node.bound().g() == incumbent.bound().g()) {
             if (cover == null) {
-              cover = new TieCover(in, ev, options);
+              cover = new TieCover(in, ev, maxFit);
             }
             PlanScore r =
                 node.refined()
@@ -817,7 +817,7 @@ public final class DmoSelector implements ExpertSelector {
 
     private final int[] maxFit;
 
-    TieCover(Instance in, Evaluator ev, List<Option>[] options) {
+    TieCover(Instance in, Evaluator ev, int[] maxFit) {
       this.in = in;
       int all = in.candidates;
       int[] vertex = new int[all];
@@ -868,10 +868,7 @@ public final class DmoSelector implements ExpertSelector {
           }
         }
       }
-      maxFit = new int[in.devices];
-      for (int d = 0; d < in.devices; d++) {
-        maxFit[d] = options[d].stream().mapToInt(Option::count).max().orElse(0);
-      }
+      this.maxFit = maxFit;
     }
 
     /**

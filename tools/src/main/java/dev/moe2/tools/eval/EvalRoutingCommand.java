@@ -82,15 +82,7 @@ public final class EvalRoutingCommand implements Callable<Integer> {
       description = "Use at most this many prompts per file (0: all; for quick runs).")
   int maxPrompts;
 
-  @Option(
-      names = "--encoder-max-tokens",
-      defaultValue = "" + MiniLmEncoder.SERVICE_MAX_TOKENS,
-      description =
-          "Truncate prompts to this many tokens before embedding (8.."
-              + MiniLmEncoder.MAX_TOKENS
-              + "; the orchestrator's moe2.gate.encoder-max-tokens, whose default this is: a gate"
-              + " loads only with the truncation it was trained at).")
-  int encoderMaxTokens;
+  @CommandLine.Mixin dev.moe2.tools.gate.EncoderTruncation truncation;
 
   @Option(
       names = "--c4-train-size",
@@ -135,7 +127,7 @@ public final class EvalRoutingCommand implements Callable<Integer> {
     List<String> experts = null;
     List<Split> train = new ArrayList<>();
     List<Split> test = new ArrayList<>();
-    try (MiniLmEncoder encoder = new MiniLmEncoder(2, 1, encoderMaxTokens)) {
+    try (MiniLmEncoder encoder = truncation.open(2)) {
       EmbeddingCache embeddings = new EmbeddingCache(encoder, cache);
       TrainingSet.Builder set = new TrainingSet.Builder();
       for (ReferenceWorkload.Benchmark b : ReferenceWorkload.BENCHMARKS) {

@@ -43,15 +43,7 @@ public final class TrainGateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Training seed.")
   long seed;
 
-  @Option(
-      names = "--encoder-max-tokens",
-      defaultValue = "" + MiniLmEncoder.SERVICE_MAX_TOKENS,
-      description =
-          "Truncate prompts to this many tokens before embedding (8.."
-              + MiniLmEncoder.MAX_TOKENS
-              + "; the orchestrator's moe2.gate.encoder-max-tokens, whose default this is: a gate"
-              + " loads only with the truncation it was trained at).")
-  int encoderMaxTokens;
+  @CommandLine.Mixin dev.moe2.tools.gate.EncoderTruncation truncation;
 
   @Option(
       names = "--max-prompts",
@@ -73,13 +65,7 @@ public final class TrainGateCommand implements Callable<Integer> {
       return 2;
     }
     long t0 = System.nanoTime();
-    if (encoderMaxTokens < 8 || encoderMaxTokens > MiniLmEncoder.MAX_TOKENS) {
-      System.err.printf(
-          "error: --encoder-max-tokens has value %d: it must be in [8, %d]%n",
-          encoderMaxTokens, MiniLmEncoder.MAX_TOKENS);
-      return 2;
-    }
-    try (MiniLmEncoder encoder = new MiniLmEncoder(2, 1, encoderMaxTokens)) {
+    try (MiniLmEncoder encoder = truncation.open(2)) {
       TrainingSet set =
           recipe.trainingSet(
               new EmbeddingCache(encoder, cache),
