@@ -2,6 +2,7 @@ package dev.moe2.orchestrator;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -159,7 +160,7 @@ class OrchestratorEndToEndTest {
   @Order(1)
   void chat_knowledgeQuestion_answeredByPlannedExpertsWithAnExplanation() {
     awaitPlanConfirmed(3);
-    JsonPath r =
+    io.restassured.response.ExtractableResponse<io.restassured.response.Response> response =
         given()
             .contentType(ContentType.JSON)
             .body(chat("knowledge", "Which planet is the largest? A. Mars B. Jupiter"))
@@ -169,8 +170,20 @@ class OrchestratorEndToEndTest {
             .body("object", equalTo("chat.completion"))
             .body("choices[0].message.content", notNullValue())
             .body("moe2.outcome", equalTo("answered"))
-            .extract()
-            .jsonPath();
+            .extract();
+    JsonPath r = response.jsonPath();
+    // where the orchestrator's time went: each part within the total, which the decision records
+    Map<String, Double> timing = new java.util.LinkedHashMap<>();
+    for (String metric : response.header("Server-Timing").split(",")) {
+      String[] parts = metric.trim().split(";dur=");
+      timing.put(parts[0], Double.parseDouble(parts[1]));
+    }
+    assertThat(timing).containsOnlyKeys("embed", "select", "experts", "total");
+    assertThat(timing.get("embed")).isPositive();
+    assertThat(timing.get("experts")).isPositive();
+    assertThat(timing.get("embed") + timing.get("select") + timing.get("experts"))
+        .isLessThanOrEqualTo(timing.get("total"));
+    assertThat(r.getDouble("moe2.totalMs")).isCloseTo(timing.get("total"), within(50.0));
     List<Map<String, Object>> chosen = r.getList("moe2.chosen");
     assertThat(chosen).isNotEmpty();
     assertThat(chosen.get(0))

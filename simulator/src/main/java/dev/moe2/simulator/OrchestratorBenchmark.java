@@ -121,48 +121,40 @@ public final class OrchestratorBenchmark implements Callable<Integer> {
     double[] s = streaming();
     System.out.printf(Locale.ROOT, "%-40s %10s%n", "measure", "value");
     if (!onlyStream) {
-      System.out.printf(Locale.ROOT, "%-40s %10.0f%n", "requests answered", r[4]);
-      System.out.printf(Locale.ROOT, "%-40s %10.0f%n", "requests failed (explicit errors)", r[5]);
-      System.out.printf(Locale.ROOT, "%-40s %10.2f%n", "overhead p50 (ms, one client)", r[0]);
-      System.out.printf(Locale.ROOT, "%-40s %10.2f%n", "overhead p99 (ms, one client)", r[1]);
-      System.out.printf(
-          Locale.ROOT, "%-40s %10.1f%n", "sustained requests/s (" + clients + " clients)", r[2]);
-      System.out.printf(Locale.ROOT, "%-40s %10.1f%n", "agent death -> new plan (ms)", r[3]);
-      System.out.printf(
-          Locale.ROOT, "%-40s %10d%n", "distinct RouterDC prompts (uncached)", u.prompts());
-      System.out.printf(
-          Locale.ROOT,
-          "%-40s %10.1f%n",
-          "uncached requests/s (" + clients + " clients)",
-          u.uncachedRps());
-      System.out.printf(
-          Locale.ROOT, "%-40s %10.1f%n", "encoder alone, prompts/s (all cores)", u.encoderPps());
-      System.out.printf(
-          Locale.ROOT,
-          "%-40s %10.3f%n",
-          "uncached / encoder alone",
-          u.uncachedRps() / u.encoderPps());
-      System.out.printf(
-          Locale.ROOT, "%-40s %10.1f%n", "same prompts again, cached requests/s", u.cachedRps());
-      System.out.printf(
-          Locale.ROOT, "%-40s %10.2f%n", "uncached overhead p50 (ms, one client)", u.p50Ms());
-      System.out.printf(
-          Locale.ROOT, "%-40s %10d%n", "embedding-cache hits in the uncached pass", u.hits());
+      row("requests answered", r[4], 0);
+      row("requests failed (explicit errors)", r[5], 0);
+      row("overhead p50 (ms, one client)", r[0], 2);
+      row("overhead p99 (ms, one client)", r[1], 2);
+      row("  in the orchestrator p50 (ms)", split.server(), 2);
+      row("    embedding the prompt p50 (ms)", split.embed(), 2);
+      row("    category, gate, ranking p50 (ms)", split.select(), 2);
+      row("    experts' round trip p50 (ms)", split.experts(), 2);
+      row("  outside it (HTTP, client) p50 (ms)", split.outside(), 2);
+      row("sustained requests/s (" + clients + " clients)", r[2], 1);
+      row("agent death -> new plan (ms)", r[3], 1);
+      row("distinct RouterDC prompts (uncached)", u.prompts(), 0);
+      row("uncached requests/s (" + clients + " clients)", u.uncachedRps(), 1);
+      row("encoder alone, prompts/s (all cores)", u.encoderPps(), 1);
+      row("uncached / encoder alone", u.uncachedRps() / u.encoderPps(), 3);
+      row("same prompts again, cached requests/s", u.cachedRps(), 1);
+      row("uncached overhead p50 (ms, one client)", u.p50Ms(), 2);
+      row("embedding-cache hits in the uncached pass", u.hits(), 0);
     }
-    System.out.printf(Locale.ROOT, "%-40s %10.0f%n", "streamed requests answered", s[5]);
-    System.out.printf(Locale.ROOT, "%-40s %10.1f%n", "time to first token p50 (ms, client)", s[0]);
-    System.out.printf(Locale.ROOT, "%-40s %10.1f%n", "time to first token p99 (ms, client)", s[1]);
-    System.out.printf(
-        Locale.ROOT, "%-40s %10.1f%n", "whole streamed answer p50 (ms, client)", s[2]);
-    System.out.printf(Locale.ROOT, "%-40s %10.0f%n", "text chunks per answer p50", s[3]);
-    System.out.printf(Locale.ROOT, "%-40s %10.1f%n", "time to first token p50 (ms, server)", s[4]);
+    row("streamed requests answered", s[5], 0);
+    row("time to first token p50 (ms, client)", s[0], 1);
+    row("time to first token p99 (ms, client)", s[1], 1);
+    row("whole streamed answer p50 (ms, client)", s[2], 1);
+    row("text chunks per answer p50", s[3], 0);
+    row("time to first token p50 (ms, server)", s[4], 1);
     System.out.printf(
         Locale.ROOT,
         "orchestrator overhead_p50_ms=%.2f overhead_p99_ms=%.2f rps=%.1f replan_ms=%.1f answered=%d"
             + " failed=%d ttft_p50_ms=%.1f ttft_p99_ms=%.1f stream_total_p50_ms=%.1f"
             + " stream_chunks_p50=%.0f server_ttft_p50_ms=%.1f streamed=%d uncached_rps=%.1f"
             + " encoder_batched_pps=%.1f uncached_ratio=%.3f cached_rps=%.1f"
-            + " uncached_overhead_p50_ms=%.2f uncached_hits=%d%n",
+            + " uncached_overhead_p50_ms=%.2f uncached_hits=%d server_p50_ms=%.2f"
+            + " server_embed_p50_ms=%.2f server_select_p50_ms=%.2f server_experts_p50_ms=%.2f"
+            + " outside_p50_ms=%.2f%n",
         r[0],
         r[1],
         r[2],
@@ -180,7 +172,12 @@ public final class OrchestratorBenchmark implements Callable<Integer> {
         u.uncachedRps() / u.encoderPps(),
         u.cachedRps(),
         u.p50Ms(),
-        u.hits());
+        u.hits(),
+        split.server(),
+        split.embed(),
+        split.select(),
+        split.experts(),
+        split.outside());
     return 0;
   }
 
@@ -241,6 +238,11 @@ public final class OrchestratorBenchmark implements Callable<Integer> {
         answered
       };
     }
+  }
+
+  /** One row of the table: a measure and its value with {@code decimals} decimals. */
+  private static void row(String measure, double value, int decimals) {
+    System.out.printf(Locale.ROOT, "%-40s %10." + decimals + "f%n", measure, value);
   }
 
   /** The uncached phase and the encoder alone on the same prompts. */
@@ -342,6 +344,44 @@ public final class OrchestratorBenchmark implements Callable<Integer> {
     return (long) watch.metric("cache_gets_total{cache=\"moe2-embeddings\",result=\"hit\"");
   }
 
+  /**
+   * Where one client's overhead went, p50 of each part in ms, from the answers' {@code
+   * Server-Timing}: the orchestrator's own time (arrival to answer) and of it the embedding, the
+   * selection and the experts' round trip; outside it, the rest of the client's wall time (HTTP
+   * both ways, the client).
+   */
+  private record Split(double server, double embed, double select, double experts, double outside) {
+    static final Split NONE = new Split(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+
+    static Split of(List<PromptReplay.Outcome> outcomes) {
+      Map<String, DoubleHistogram> h = new java.util.HashMap<>();
+      for (PromptReplay.Outcome o : outcomes) {
+        Map<String, Double> t = o.serverTimingMs();
+        if (!o.answered() || !t.containsKey("total")) {
+          continue;
+        }
+        t.forEach((k, v) -> record(h, k, v));
+        record(h, "outside", o.wallMs() - t.get("total"));
+      }
+      if (!h.containsKey("total")) {
+        return NONE;
+      }
+      return new Split(
+          p50(h, "total"), p50(h, "embed"), p50(h, "select"), p50(h, "experts"), p50(h, "outside"));
+    }
+
+    private static void record(Map<String, DoubleHistogram> h, String key, double ms) {
+      h.computeIfAbsent(key, k -> new DoubleHistogram(3)).recordValue(Math.max(0.001, ms));
+    }
+
+    private static double p50(Map<String, DoubleHistogram> h, String key) {
+      DoubleHistogram x = h.get(key);
+      return x == null ? Double.NaN : x.getValueAtPercentile(50);
+    }
+  }
+
+  private Split split = Split.NONE;
+
   private double[] main() throws Exception {
     double[] r;
     List<String> extra = new ArrayList<>(List.of("-Dquarkus.log.level=WARN"));
@@ -371,6 +411,7 @@ public final class OrchestratorBenchmark implements Callable<Integer> {
       single.stream()
           .filter(PromptReplay.Outcome::answered)
           .forEach(o -> h.recordValue(Math.max(0.001, o.wallMs())));
+      split = Split.of(single);
       System.err.printf(
           Locale.ROOT,
           "bench-orchestrator: throughput, %d requests from %d clients ...%n",

@@ -78,6 +78,16 @@ public class ChatResource {
   @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(
       responseCode = "200",
       description = "the answer (JSON), or its chunks (text/event-stream) with stream: true",
+      headers =
+          @org.eclipse.microprofile.openapi.annotations.headers.Header(
+              name = SERVER_TIMING,
+              description =
+                  "JSON answers: where the orchestrator's time went, in ms: embed (the prompt's"
+                      + " embedding), select (category, gate, ranking), experts (dispatch to the"
+                      + " last reply), total (arrival to the combined answer)",
+              schema =
+                  @org.eclipse.microprofile.openapi.annotations.media.Schema(
+                      implementation = String.class)),
       content = {
         @org.eclipse.microprofile.openapi.annotations.media.Content(
             mediaType = MediaType.APPLICATION_JSON,
@@ -133,7 +143,25 @@ public class ChatResource {
     String id = "chatcmpl-" + a.decision().requestId();
     return Response.ok(
             completion(id, created, a.decision().category(), a), MediaType.APPLICATION_JSON)
+        .header(SERVER_TIMING, serverTiming(a.timings()))
         .build();
+  }
+
+  static final String SERVER_TIMING = "Server-Timing";
+
+  /**
+   * The W3C {@code Server-Timing} value of an answer: where the orchestrator's time went, in
+   * milliseconds ({@code embed}, {@code select}, {@code experts}, {@code total}; see {@link
+   * RequestRouter.Timings}). Browsers' developer tools show it; clients may log it.
+   */
+  static String serverTiming(RequestRouter.Timings t) {
+    return String.format(
+        java.util.Locale.ROOT,
+        "embed;dur=%.3f, select;dur=%.3f, experts;dur=%.3f, total;dur=%.3f",
+        t.embed().toNanos() / 1e6,
+        t.select().toNanos() / 1e6,
+        t.experts().toNanos() / 1e6,
+        t.total().toNanos() / 1e6);
   }
 
   /**

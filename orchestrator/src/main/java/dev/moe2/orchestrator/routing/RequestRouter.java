@@ -116,7 +116,44 @@ public class RequestRouter {
       int promptTokens,
       int completionTokens,
       String finishReason,
-      Decision decision) {}
+      Decision decision,
+      Timings timings) {
+    public Answer {
+      java.util.Objects.requireNonNull(decision, "decision");
+      java.util.Objects.requireNonNull(timings, "timings");
+    }
+  }
+
+  /**
+   * Where the orchestrator's time for one answered request went (its {@code Server-Timing} response
+   * header).
+   *
+   * @param embed the prompt's embedding, with any wait for an encoder run (near zero when cached)
+   * @param select the category, the gate's q and the ranking of the usable experts
+   * @param experts from the first dispatch to the last reply or deadline (the experts' round trip
+   *     through the broker, their own time included)
+   * @param total from the request's arrival to its combined, recorded answer
+   */
+  public record Timings(Duration embed, Duration select, Duration experts, Duration total) {
+    public Timings {
+      nonNegative(embed, "embed");
+      nonNegative(select, "select");
+      nonNegative(experts, "experts");
+      nonNegative(total, "total");
+    }
+
+    private static void nonNegative(Duration d, String field) {
+      if (d == null || d.isNegative()) {
+        throw new IllegalArgumentException(field + " has value " + d + ": it must be >= 0");
+      }
+    }
+
+    /** From {@code a} to {@code b}; zero when a clock set back makes it negative. */
+    static Duration between(Instant a, Instant b) {
+      Duration d = Duration.between(a, b);
+      return d.isNegative() ? Duration.ZERO : d;
+    }
+  }
 
   /** The category and budgets one request runs under. */
   record Target(
@@ -292,7 +329,9 @@ public class RequestRouter {
           "the gate is not ready yet (" + gate.status() + "); retry shortly");
     }
     Instant by = start.plusNanos((long) (tightestBudgetS(ask) * 1e9));
+    Instant embedding = clock.instant();
     float[] x = span("moe2.gate", () -> gate.embed(promptText(ask.messages()), by));
+    Instant embedded = clock.instant();
     Target t = span("moe2.gate.category", () -> target(ask, x, start));
     if (!bus.connected()) {
       throw new ApiException(
@@ -301,6 +340,7 @@ public class RequestRouter {
           "the link to the MQTT broker is down; no expert can be reached (retry shortly)");
     }
     Ranking r = span("moe2.select", () -> rank(t, x, ask.messages()));
+    Instant selected = clock.instant();
     if (r.first().isEmpty()) {
       if (r.refusal() != null && Double.isNaN(r.busyWaitS()) && !Double.isNaN(r.lateS())) {
         record(t, r, List.of(), Outcome.OVERLOADED, null, null);
@@ -371,7 +411,8 @@ public class RequestRouter {
           .forEach(inFlight::leave);
     }
     List<Dispatcher.Tracked> sent = tracked;
-    return span("moe2.combine", () -> answer(t, r, sent, tap));
+    Marks marks = new Marks(embedding, embedded, selected, clock.instant());
+    return span("moe2.combine", () -> answer(t, r, sent, tap, marks));
   }
 
   /**
@@ -813,7 +854,11 @@ public class RequestRouter {
   }
 
   /** Combines the replies into the answer, or ends in 503 no-answer; records the decision. */
-  private Answer answer(Target t, Ranking r, List<Dispatcher.Tracked> tracked, TimedTap tap) {
+  /** When a request's embedding began and ended, its ranking ended and its experts were done. */
+  private record Marks(Instant embedding, Instant embedded, Instant selected, Instant replied) {}
+
+  private Answer answer(
+      Target t, Ranking r, List<Dispatcher.Tracked> tracked, TimedTap tap, Marks marks) {
     List<Decision.Chosen> chosen = tracked.stream().map(RequestRouter::chosen).toList();
     if (tap != null && tap.gone()) {
       record(t, r, chosen, Outcome.CLIENT_GONE, null, null);
@@ -902,7 +947,12 @@ public class RequestRouter {
         best.promptTokens(),
         got.stream().mapToInt(InferenceReply::completionTokens).sum(),
         best.finishReason() == dev.moe2.protocol.FinishReason.STOP ? "stop" : "length",
-        d);
+        d,
+        new Timings(
+            Timings.between(marks.embedding(), marks.embedded()),
+            Timings.between(marks.embedded(), marks.selected()),
+            Timings.between(marks.selected(), marks.replied()),
+            Timings.between(t.start(), clock.instant())));
   }
 
   private static Decision.Chosen chosen(Dispatcher.Tracked t) {

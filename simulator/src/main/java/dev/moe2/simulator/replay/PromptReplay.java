@@ -7,13 +7,9 @@ import dev.moe2.profiles.ModelDescriptor;
 import dev.moe2.profiles.ProfileCatalog;
 import dev.moe2.profiles.workload.ReferenceWorkload;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -25,6 +21,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * Replays real prompts from the RouterDC test splits (MMLU, GSM8K, ARC-Challenge, HumanEval)
@@ -66,6 +74,8 @@ public final class PromptReplay {
    * @param delayS the slowest replying expert's reported latency
    * @param endToEndS the orchestrator's end-to-end time for the request (its {@code totalMs})
    * @param message the error message (null when answered)
+   * @param serverTimingMs the answer's {@code Server-Timing} metrics in ms (embed, select, experts,
+   *     total; empty when absent)
    */
   public record Outcome(
       Prompt prompt,
@@ -79,7 +89,12 @@ public final class PromptReplay {
       double energyBudgetJ,
       double wallMs,
       double endToEndS,
-      String message) {
+      String message,
+      Map<String, Double> serverTimingMs) {
+
+    public Outcome {
+      serverTimingMs = serverTimingMs == null ? Map.of() : Map.copyOf(serverTimingMs);
+    }
 
     /** How late an answer may arrive past its delay budget (the orchestrator's wait, 50 ms). */
     public static final double GRACE_S = 0.05;
@@ -196,27 +211,58 @@ public final class PromptReplay {
       int maxTokens,
       IntConsumer progress)
       throws InterruptedException {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     List<Outcome> out = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger next = new AtomicInteger();
     AtomicInteger done = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(clients);
-    for (int c = 0; c < clients; c++) {
-      pool.execute(
-          () -> {
-            int i;
-            while ((i = next.getAndIncrement()) < prompts.size()) {
-              out.add(send(http, baseUrl, apiKey, prompts.get(i), maxTokens));
-              progress.accept(done.incrementAndGet());
-            }
-          });
+    try (CloseableHttpClient http = client(clients)) {
+      for (int c = 0; c < clients; c++) {
+        pool.execute(
+            () -> {
+              int i;
+              while ((i = next.getAndIncrement()) < prompts.size()) {
+                out.add(send(http, baseUrl, apiKey, prompts.get(i), maxTokens));
+                progress.accept(done.incrementAndGet());
+              }
+            });
+      }
+      pool.shutdown();
+      pool.awaitTermination(1, TimeUnit.HOURS);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot close the HTTP client", e);
     }
-    pool.shutdown();
-    pool.awaitTermination(1, TimeUnit.HOURS);
     return List.copyOf(out);
   }
 
-  static Outcome send(HttpClient http, String baseUrl, String apiKey, Prompt p, int maxTokens) {
+  /**
+   * A blocking HTTP/1.1 client with one kept-alive connection per client thread, as the OpenAI SDKs
+   * talk to a server (HTTP/1.1, keep-alive). The JDK's {@code java.net.http} client, which upgrades
+   * to HTTP/2 over cleartext here, added 1.2–1.6 ms per request by itself on this 2-core machine
+   * (ADR 0018): the load generator would have measured itself.
+   */
+  private static CloseableHttpClient client(int clients) {
+    PoolingHttpClientConnectionManager connections =
+        PoolingHttpClientConnectionManagerBuilder.create()
+            .setMaxConnTotal(clients)
+            .setMaxConnPerRoute(clients)
+            .setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true).build())
+            .setDefaultConnectionConfig(
+                ConnectionConfig.custom()
+                    .setConnectTimeout(Timeout.ofSeconds(5))
+                    .setSocketTimeout(Timeout.ofSeconds(120))
+                    .build())
+            .build();
+    return HttpClients.custom()
+        .setConnectionManager(connections)
+        .setDefaultRequestConfig(
+            RequestConfig.custom().setResponseTimeout(Timeout.ofSeconds(120)).build())
+        .disableAutomaticRetries()
+        .disableCookieManagement()
+        .build();
+  }
+
+  static Outcome send(
+      CloseableHttpClient http, String baseUrl, String apiKey, Prompt p, int maxTokens) {
     ObjectNode body = JSON.createObjectNode();
     body.put("model", p.category());
     int max = p.maxTokens() != null ? p.maxTokens() : maxTokens;
@@ -229,21 +275,29 @@ public final class PromptReplay {
     }
     long t0 = System.nanoTime();
     try {
-      HttpRequest.Builder request =
-          HttpRequest.newBuilder(URI.create(baseUrl + "/v1/chat/completions"))
-              .header("Content-Type", "application/json")
-              .timeout(Duration.ofSeconds(120))
-              .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+      HttpPost request = new HttpPost(baseUrl + "/v1/chat/completions");
+      request.setEntity(new StringEntity(body.toString(), ContentType.APPLICATION_JSON));
       if (apiKey != null) {
-        request.header("Authorization", "Bearer " + apiKey);
+        request.setHeader("Authorization", "Bearer " + apiKey);
       }
-      HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      Reply r =
+          http.execute(
+              request,
+              response ->
+                  new Reply(
+                      response.getCode(),
+                      response.getEntity() == null
+                          ? ""
+                          : EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8),
+                      response.getFirstHeader("Server-Timing") == null
+                          ? null
+                          : response.getFirstHeader("Server-Timing").getValue()));
       double wall = (System.nanoTime() - t0) / 1e6;
       JsonNode j = JSON.readTree(r.body());
-      if (r.statusCode() != 200) {
+      if (r.status() != 200) {
         return new Outcome(
             p,
-            r.statusCode(),
+            r.status(),
             j.path("error").path("code").asText("?"),
             null,
             0,
@@ -253,7 +307,8 @@ public final class PromptReplay {
             0,
             wall,
             0,
-            j.path("error").path("message").asText(""));
+            j.path("error").path("message").asText(""),
+            Map.of());
       }
       JsonNode d = j.path("moe2");
       String by = d.path("answeredBy").asText("");
@@ -274,13 +329,51 @@ public final class PromptReplay {
           d.path("energyBudgetJ").asDouble(),
           wall,
           d.path("totalMs").asDouble() / 1e3,
-          null);
+          null,
+          serverTiming(r.serverTiming()));
     } catch (IOException e) {
       return new Outcome(
-          p, -1, "io", null, 0, 0, 0, 0, 0, (System.nanoTime() - t0) / 1e6, 0, e.toString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Outcome(p, -1, "interrupted", null, 0, 0, 0, 0, 0, 0, 0, "interrupted");
+          p,
+          -1,
+          "io",
+          null,
+          0,
+          0,
+          0,
+          0,
+          0,
+          (System.nanoTime() - t0) / 1e6,
+          0,
+          e.toString(),
+          Map.of());
     }
+  }
+
+  private record Reply(int status, String body, String serverTiming) {}
+
+  /**
+   * The durations of a W3C {@code Server-Timing} header value ({@code name;dur=1.5, name2;dur=3}),
+   * by metric name; metrics without a duration and unreadable ones are left out.
+   */
+  public static Map<String, Double> serverTiming(String header) {
+    if (header == null || header.isBlank()) {
+      return Map.of();
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (String metric : header.split(",")) {
+      String[] parts = metric.split(";");
+      String name = parts[0].trim();
+      for (int i = 1; i < parts.length; i++) {
+        String param = parts[i].trim();
+        if (!name.isEmpty() && param.regionMatches(true, 0, "dur=", 0, 4)) {
+          try {
+            out.put(name, Double.parseDouble(param.substring(4).trim()));
+          } catch (NumberFormatException e) {
+            // a metric this reader cannot use: the others still count
+          }
+        }
+      }
+    }
+    return out;
   }
 }

@@ -46,4 +46,25 @@ class PromptReplayTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("-1");
   }
+
+  @Test
+  void serverTiming_orchestratorsHeader_givesEachMetricInMilliseconds() {
+    assertThat(
+            PromptReplay.serverTiming(
+                "embed;dur=3.912, select;dur=0.611, experts;dur=3.702, total;dur=9.812"))
+        .containsExactly(
+            org.assertj.core.api.Assertions.entry("embed", 3.912),
+            org.assertj.core.api.Assertions.entry("select", 0.611),
+            org.assertj.core.api.Assertions.entry("experts", 3.702),
+            org.assertj.core.api.Assertions.entry("total", 9.812));
+  }
+
+  @Test
+  void serverTiming_descriptionsMissingOrBadDurations_keepsOnlyTheReadableOnes() {
+    assertThat(PromptReplay.serverTiming("cache;desc=\"hit\", db;dur=x, app;desc=a;DUR=2.5"))
+        .containsOnlyKeys("app")
+        .containsEntry("app", 2.5);
+    assertThat(PromptReplay.serverTiming(null)).isEmpty();
+    assertThat(PromptReplay.serverTiming(" ")).isEmpty();
+  }
 }
