@@ -26,7 +26,9 @@ import picocli.CommandLine.Option;
     description = {
       "Starts the orchestrator (its packaged jar, embedded broker on 127.0.0.1) and four edge",
       "agents with instant simulated backends (scenario bench-4), then measures: the orchestrator's",
-      "overhead per request (the response time: the agents spend no time), sustained requests/s",
+      "overhead per request (the response time: the agents spend no time; split by the answers'",
+      "Server-Timing into the embedding, the selection, the experts' round trip and the rest),",
+      "sustained requests/s",
       "with concurrent clients, and the time from an agent's death to the plan without it; then,",
       "on a second orchestrator with the reference fleet in slow motion and 128-token answers",
       "(scenario bench-stream), streamed requests from one client: the time to the first text",
