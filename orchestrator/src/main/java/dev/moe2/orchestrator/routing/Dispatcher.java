@@ -263,6 +263,14 @@ final class Dispatcher {
   }
 
   private void send(Job job, Tracked t, InFlight.Slot slot) {
+    Instant now = clock.instant();
+    if (!now.isBefore(job.deadline())) {
+      // a loaded machine got here after the deadline (the ranking found time left): nothing is
+      // sent, the expert ends as a missed deadline instead of the request failing unexpectedly
+      inFlight.release(slot);
+      t.state = ExpertStatus.DEADLINE;
+      return;
+    }
     GenerationParams p = job.params();
     AgentId agent = AgentId.of(t.pick.expert().deviceId());
     Assignment a = t.assignment;
@@ -274,7 +282,7 @@ final class Dispatcher {
             ModelId.of(t.pick.expert().modelId()),
             job.messages(),
             new GenerationParams(a.maxTokens(), p.temperature(), p.topP(), p.seed(), p.stop()),
-            clock.instant(),
+            now,
             job.deadline(),
             Topic.replies(channel.id(), agent).name(),
             a.capped() == null ? null : Joules.of(a.capped().energyShareJ()),

@@ -156,6 +156,19 @@ class DispatcherTest {
   }
 
   @Test
+  void run_deadlinePassedBeforeTheSend_nothingSentTheExpertEndsAsDeadlineAndItsSlotIsFree() {
+    // a loaded machine reaches the send after the deadline that the ranking still had time for
+    clock.now = T0.plusMillis(511);
+    ScriptedChannel ch = new ScriptedChannel(clock, r -> reply(r, "too late"));
+
+    List<Dispatcher.Tracked> out = run(ch, List.of(pick("zephyr", "orin-1", 0.2)), List.of());
+
+    assertThat(out).extracting(t -> t.state).containsExactly(ExpertStatus.DEADLINE);
+    assertThat(ch.sent).isEmpty();
+    assertThat(inFlight.load("orin-1")).isZero();
+  }
+
+  @Test
   void run_replyDeliveredButTheDispatcherWokeLate_theReplyStillCounts() {
     // the answer is in the mailbox, but this thread only looks after the deadline (a loaded
     // machine): what was delivered counts
