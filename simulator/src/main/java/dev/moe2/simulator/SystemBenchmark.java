@@ -30,8 +30,9 @@ import picocli.CommandLine.Option;
       "(drift, re-plan, budgets); then on the reference fleet with real (scaled) time: a burst of",
       "200 concurrent clients, and the long-prompts scenario (prompts 2-8x longer than planned,",
       "max_tokens up to 4x) with per-request budgets and again with planned lengths only;",
-      "then N orchestrator replicas on one PostgreSQL and one Mosquitto behind HAProxy: throughput",
-      "through 1 replica and through all, and the planning replica stopped under load (failover).",
+      "then N orchestrator replicas on one PostgreSQL and one Mosquitto behind HAProxy: one client",
+      "straight to one replica (the latency through Mosquitto), throughput through 1 replica and",
+      "through all, and the planning replica stopped under load (failover).",
       "The last line is a key=value summary."
     })
 public final class SystemBenchmark implements Callable<Integer> {
@@ -148,7 +149,8 @@ public final class SystemBenchmark implements Callable<Integer> {
       double ledgerJoules,
       Phase crash,
       long crashFailoverMs,
-      long crashLedgerLost) {
+      long crashLedgerLost,
+      OneClient oneClient) {
     long ledgerLost() {
       return sent - ledgerRequests;
     }
@@ -183,6 +185,22 @@ public final class SystemBenchmark implements Callable<Integer> {
       List<PromptReplay.Prompt> pool = PromptReplay.load(routerDc, 400, 3);
       List<PromptReplay.Outcome> all = new ArrayList<>();
       all.addAll(PromptReplay.run(site.baseUrl(), client, pool, clients, 16, n -> {}));
+      // one client straight to one replica: a request's latency through Mosquitto at no load
+      List<PromptReplay.Outcome> single =
+          PromptReplay.run(
+              site.replicas().get(0).baseUrl(),
+              client,
+              pool.subList(0, Math.min(200, pool.size())),
+              1,
+              16,
+              n -> {});
+      all.addAll(single);
+      OneClient oneClient = OneClient.of(single);
+      System.err.printf(
+          Locale.ROOT,
+          "bench-system: one client, 1 replica: p50 %.1f ms, of it the experts' round trip %.1f ms%n",
+          oneClient.p50Ms(),
+          oneClient.expertsP50Ms());
       Phase one = replay("1 replica (direct)", site.replicas().get(0).baseUrl(), client, pool, all);
       Phase through =
           replay(replicaCount + " replicas (HAProxy)", site.baseUrl(), client, pool, all);
@@ -243,7 +261,31 @@ public final class SystemBenchmark implements Callable<Integer> {
           usage[0].path("joules").asDouble(),
           crash,
           crashMs[0],
-          crashLedgerLost);
+          crashLedgerLost,
+          oneClient);
+    }
+  }
+
+  /**
+   * One client's answered requests: p50 of the wall time and of the experts' round trip (the
+   * answers' {@code Server-Timing}), in ms.
+   */
+  record OneClient(double p50Ms, double expertsP50Ms) {
+    static OneClient of(List<PromptReplay.Outcome> outcomes) {
+      org.HdrHistogram.DoubleHistogram wall = new org.HdrHistogram.DoubleHistogram(3);
+      org.HdrHistogram.DoubleHistogram experts = new org.HdrHistogram.DoubleHistogram(3);
+      for (PromptReplay.Outcome o : outcomes) {
+        if (o.answered()) {
+          wall.recordValue(Math.max(0.001, o.wallMs()));
+          Double e = o.serverTimingMs().get("experts");
+          if (e != null) {
+            experts.recordValue(Math.max(0.001, e));
+          }
+        }
+      }
+      return new OneClient(
+          wall.getTotalCount() == 0 ? Double.NaN : wall.getValueAtPercentile(50),
+          experts.getTotalCount() == 0 ? Double.NaN : experts.getValueAtPercentile(50));
     }
   }
 
@@ -580,7 +622,8 @@ public final class SystemBenchmark implements Callable<Integer> {
         Locale.ROOT,
         "replicas=%d planner_failover_ms=%d replica_lost=%d rps_1=%.1f rps_%d=%.1f ledger_lost=%d"
             + " ledger_joules=%.3f answered_joules=%.3f ledger_joules_match=%s"
-            + " planner_crash_failover_ms=%d crash_lost=%d crash_ledger_lost=%d",
+            + " planner_crash_failover_ms=%d crash_lost=%d crash_ledger_lost=%d"
+            + " replica_one_client_p50_ms=%.1f replica_experts_p50_ms=%.1f",
         r.replicas(),
         r.failoverMs(),
         r.one().lost() + r.all().lost() + r.failover().lost(),
@@ -593,7 +636,9 @@ public final class SystemBenchmark implements Callable<Integer> {
         r.joulesMatch(),
         r.crashFailoverMs(),
         r.crash() == null ? -1 : r.crash().lost(),
-        r.crashLedgerLost());
+        r.crashLedgerLost(),
+        r.oneClient().p50Ms(),
+        r.oneClient().expertsP50Ms());
   }
 
   /** The agent that answered the most of the recent decisions. */
