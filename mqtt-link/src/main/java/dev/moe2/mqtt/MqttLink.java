@@ -173,6 +173,10 @@ public final class MqttLink implements AutoCloseable {
   private final Supplier<Will> will;
   private final Listener listener;
   private final Random jitter;
+
+  /** Sockets with TCP_NODELAY, plain or TLS (as Paho would build them from the settings). */
+  private final javax.net.SocketFactory sockets;
+
   private final AtomicInteger attempt = new AtomicInteger();
   private final ScheduledExecutorService scheduler;
   private volatile MqttAsyncClient client;
@@ -189,6 +193,12 @@ public final class MqttLink implements AutoCloseable {
     this.subscriptions = List.copyOf(subscriptions);
     this.will = will;
     this.listener = Objects.requireNonNull(listener, "listener");
+    // built once, so settings that make no TLS context stop the owner's start-up, named
+    this.sockets =
+        settings.uri().startsWith("ssl:")
+            ? NoDelaySslSocketFactory.from(
+                settings.tls() != null ? settings.tls() : new java.util.Properties())
+            : new NoDelaySocketFactory();
     this.jitter = new Random(settings.jitterSeed());
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
@@ -438,9 +448,8 @@ public final class MqttLink implements AutoCloseable {
     }
     if (settings.tls() != null) {
       o.setSSLProperties(settings.tls());
-    } else if (settings.uri().startsWith("tcp:")) {
-      o.setSocketFactory(new NoDelaySocketFactory());
     }
+    o.setSocketFactory(sockets);
     Will w = will == null ? null : will.get();
     if (w != null) {
       o.setWill(

@@ -359,6 +359,38 @@ class SecureOrchestratorTest {
     assertThat(agent.isConnected()).isTrue();
     agent.disconnect().waitForCompletion(2000);
     agent.close(true);
+    // the agents' own link (its TLS sockets with TCP_NODELAY) connects and subscribes the same way
+    try (dev.moe2.mqtt.MqttLink link =
+        new dev.moe2.mqtt.MqttLink(
+            new dev.moe2.mqtt.MqttLink.Settings(
+                BROKER_TLS,
+                "orin-tls",
+                "orin-tls",
+                secret.toCharArray(),
+                java.time.Duration.ofSeconds(10),
+                java.time.Duration.ofSeconds(5),
+                java.time.Duration.ofMillis(50),
+                java.time.Duration.ofMillis(400),
+                trust,
+                1),
+            java.util.List.of(
+                new dev.moe2.mqtt.MqttLink.Subscription(
+                    dev.moe2.protocol.Topic.requestsFilter(
+                        dev.moe2.protocol.AgentId.of("orin-tls")),
+                    1)),
+            null,
+            new dev.moe2.mqtt.MqttLink.Listener() {
+              @Override
+              public void connected(boolean reconnect) {}
+
+              @Override
+              public void arrived(dev.moe2.mqtt.MqttLink.Incoming message) {}
+            })) {
+      link.start();
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(20))
+          .until(link::connected);
+    }
     // the JVM's default trust store does not know the site CA: the handshake fails
     assertThatThrownBy(() -> connect(BROKER_TLS, "orin-tls", "orin-tls", secret, null))
         .isInstanceOf(MqttException.class);
