@@ -356,29 +356,17 @@ public final class OrchestratorBenchmark implements Callable<Integer> {
     static final Split NONE = new Split(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
 
     static Split of(List<PromptReplay.Outcome> outcomes) {
-      Map<String, DoubleHistogram> h = new java.util.HashMap<>();
-      for (PromptReplay.Outcome o : outcomes) {
-        Map<String, Double> t = o.serverTimingMs();
-        if (!o.answered() || !t.containsKey("total")) {
-          continue;
-        }
-        t.forEach((k, v) -> record(h, k, v));
-        record(h, "outside", o.wallMs() - t.get("total"));
-      }
-      if (!h.containsKey("total")) {
-        return NONE;
-      }
       return new Split(
-          p50(h, "total"), p50(h, "embed"), p50(h, "select"), p50(h, "experts"), p50(h, "outside"));
-    }
-
-    private static void record(Map<String, DoubleHistogram> h, String key, double ms) {
-      h.computeIfAbsent(key, k -> new DoubleHistogram(3)).recordValue(Math.max(0.001, ms));
-    }
-
-    private static double p50(Map<String, DoubleHistogram> h, String key) {
-      DoubleHistogram x = h.get(key);
-      return x == null ? Double.NaN : x.getValueAtPercentile(50);
+          PromptReplay.p50Ms(outcomes, o -> o.serverTimingMs().get("total")),
+          PromptReplay.p50Ms(outcomes, o -> o.serverTimingMs().get("embed")),
+          PromptReplay.p50Ms(outcomes, o -> o.serverTimingMs().get("select")),
+          PromptReplay.p50Ms(outcomes, o -> o.serverTimingMs().get("experts")),
+          PromptReplay.p50Ms(
+              outcomes,
+              o -> {
+                Double total = o.serverTimingMs().get("total");
+                return total == null ? null : o.wallMs() - total;
+              }));
     }
   }
 

@@ -272,20 +272,9 @@ public final class SystemBenchmark implements Callable<Integer> {
    */
   record OneClient(double p50Ms, double expertsP50Ms) {
     static OneClient of(List<PromptReplay.Outcome> outcomes) {
-      org.HdrHistogram.DoubleHistogram wall = new org.HdrHistogram.DoubleHistogram(3);
-      org.HdrHistogram.DoubleHistogram experts = new org.HdrHistogram.DoubleHistogram(3);
-      for (PromptReplay.Outcome o : outcomes) {
-        if (o.answered()) {
-          wall.recordValue(Math.max(0.001, o.wallMs()));
-          Double e = o.serverTimingMs().get("experts");
-          if (e != null) {
-            experts.recordValue(Math.max(0.001, e));
-          }
-        }
-      }
       return new OneClient(
-          wall.getTotalCount() == 0 ? Double.NaN : wall.getValueAtPercentile(50),
-          experts.getTotalCount() == 0 ? Double.NaN : experts.getValueAtPercentile(50));
+          PromptReplay.p50Ms(outcomes, PromptReplay.Outcome::wallMs),
+          PromptReplay.p50Ms(outcomes, o -> o.serverTimingMs().get("experts")));
     }
   }
 

@@ -352,6 +352,22 @@ public final class PromptReplay {
   private record Reply(int status, String body, String serverTiming) {}
 
   /**
+   * The median of {@code value} (ms) over the answered outcomes that have one (null: none); NaN
+   * when none has.
+   */
+  public static double p50Ms(
+      List<Outcome> outcomes, java.util.function.Function<Outcome, Double> value) {
+    org.HdrHistogram.DoubleHistogram h = new org.HdrHistogram.DoubleHistogram(3);
+    for (Outcome o : outcomes) {
+      Double v = o.answered() ? value.apply(o) : null;
+      if (v != null) {
+        h.recordValue(Math.max(0.001, v));
+      }
+    }
+    return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(50);
+  }
+
+  /**
    * The durations of a W3C {@code Server-Timing} header value ({@code name;dur=1.5, name2;dur=3}),
    * by metric name; metrics without a duration and unreadable ones are left out.
    */

@@ -67,4 +67,37 @@ class PromptReplayTest {
     assertThat(PromptReplay.serverTiming(null)).isEmpty();
     assertThat(PromptReplay.serverTiming(" ")).isEmpty();
   }
+
+  @Test
+  void p50Ms_answeredOutcomesWithTheValue_isTheirMedianAndNaNWithoutAny() {
+    PromptReplay.Prompt p = new PromptReplay.Prompt("math", "2+2?", java.util.Map.of());
+    java.util.function.BiFunction<Integer, Double, PromptReplay.Outcome> outcome =
+        (status, experts) ->
+            new PromptReplay.Outcome(
+                p,
+                status,
+                null,
+                null,
+                0,
+                0,
+                0,
+                0,
+                0,
+                10,
+                0,
+                null,
+                experts == null ? java.util.Map.of() : java.util.Map.of("experts", experts));
+    List<PromptReplay.Outcome> all =
+        List.of(
+            outcome.apply(200, 3.0),
+            outcome.apply(200, 5.0),
+            outcome.apply(200, 4.0),
+            outcome.apply(200, null),
+            outcome.apply(503, 90.0));
+
+    assertThat(PromptReplay.p50Ms(all, o -> o.serverTimingMs().get("experts")))
+        .isCloseTo(4.0, org.assertj.core.api.Assertions.within(0.01));
+    assertThat(PromptReplay.p50Ms(all.subList(3, 5), o -> o.serverTimingMs().get("experts")))
+        .isNaN();
+  }
 }
